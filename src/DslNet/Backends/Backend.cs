@@ -1,0 +1,129 @@
+using System;
+
+namespace DslNet.Backends;
+
+/// <summary>
+/// The kernel layer. Generated networks are a straight sequence of calls to these methods, with the
+/// geometry fixed at compile time; all numerical semantics live here.
+///
+/// Contract, for every backend:
+/// <list type="bullet">
+/// <item>Layout is batch-major, channels first, row-major (see <see cref="Conv2DGeometry"/>).</item>
+/// <item>Forward kernels overwrite their outputs.</item>
+/// <item>Backward kernels ADD into every gradient they produce (input and parameter gradients), so a
+/// tensor read by several nodes receives the sum of their gradients; the caller zeroes gradient
+/// buffers before a backward pass. An empty view means "this gradient is not wanted".</item>
+/// <item>Kernels may run asynchronously; <see cref="Synchronize"/> waits for them. Host copies
+/// synchronise implicitly.</item>
+/// </list>
+/// The model follows ILGPU's (buffers, views, explicit synchronisation) so that a GPU backend can be
+/// added without touching generated code.
+/// </summary>
+public abstract class Backend : IDisposable
+{
+    /// <summary>A short name for summaries and benchmarks, e.g. "cpu (2 threads)".</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Allocates a zero-filled buffer of <paramref name="length"/> floats.</summary>
+    public abstract DeviceBuffer Allocate(int length);
+
+    /// <summary>Waits until every kernel issued so far has finished.</summary>
+    public abstract void Synchronize();
+
+    public abstract void CopyFromHost(ReadOnlySpan<float> source, BufferView destination);
+    public abstract void CopyToHost(BufferView source, Span<float> destination);
+
+    // ---- element-wise utilities -------------------------------------------------------------
+    public abstract void Fill(BufferView destination, float value);
+    /// <summary>destination = source.</summary>
+    public abstract void Copy(BufferView source, BufferView destination);
+    /// <summary>destination += source.</summary>
+    public abstract void Accumulate(BufferView source, BufferView destination);
+    /// <summary>
+    /// Copies <paramref name="blocks"/> blocks of <paramref name="blockLength"/> elements, block i from
+    /// source[i·sourceStride] to destination[i·destinationStride] (views already offset). Concat uses it
+    /// with one block per sample.
+    /// </summary>
+    public abstract void CopyBlocks(int blocks, int blockLength, BufferView source, int sourceStride, BufferView destination, int destinationStride);
+    /// <summary>As <see cref="CopyBlocks"/> but destination += source: the backward of a concat.</summary>
+    public abstract void AccumulateBlocks(int blocks, int blockLength, BufferView source, int sourceStride, BufferView destination, int destinationStride);
+
+    // ---- dense -------------------------------------------------------------------------------
+    public abstract void DenseForward(in DenseGeometry g, int batch, BufferView x, BufferView weight, BufferView bias, BufferView y);
+    public abstract void DenseBackward(in DenseGeometry g, int batch, BufferView x, BufferView weight, BufferView dy,
+        BufferView dx, BufferView dWeight, BufferView dBias);
+
+    // ---- convolution -------------------------------------------------------------------------
+    public abstract void Conv2DForward(in Conv2DGeometry g, int batch, BufferView x, BufferView weight, BufferView bias, BufferView y);
+    public abstract void Conv2DBackward(in Conv2DGeometry g, int batch, BufferView x, BufferView weight, BufferView dy,
+        BufferView dx, BufferView dWeight, BufferView dBias);
+
+    // ---- pooling -----------------------------------------------------------------------------
+    public abstract void MaxPool2DForward(in Pool2DGeometry g, int batch, BufferView x, BufferView y);
+    /// <summary>Routes each output gradient to the first maximum of its window (recomputed from x).</summary>
+    public abstract void MaxPool2DBackward(in Pool2DGeometry g, int batch, BufferView x, BufferView dy, BufferView dx);
+    public abstract void AvgPool2DForward(in Pool2DGeometry g, int batch, BufferView x, BufferView y);
+    public abstract void AvgPool2DBackward(in Pool2DGeometry g, int batch, BufferView dy, BufferView dx);
+    /// <summary>[N, C, spatial] → [N, C]: the mean over the spatial positions.</summary>
+    public abstract void GlobalAvgPoolForward(int batch, int channels, int spatial, BufferView x, BufferView y);
+    public abstract void GlobalAvgPoolBackward(int batch, int channels, int spatial, BufferView dy, BufferView dx);
+
+    // ---- activations -------------------------------------------------------------------------
+    /// <summary>y = f(x) element-wise over the whole views (equal lengths).</summary>
+    public abstract void ActivationForward(ActivationKind kind, float alpha, BufferView x, BufferView y);
+    /// <summary>dx += dy · f'(x); kernels may use y = f(x) where that is cheaper.</summary>
+    public abstract void ActivationBackward(ActivationKind kind, float alpha, BufferView x, BufferView y, BufferView dy, BufferView dx);
+    /// <summary>PReLU with one learned slope per channel (channels = 1 for a shared slope).</summary>
+    public abstract void PReluForward(int batch, int channels, int spatial, BufferView x, BufferView slope, BufferView y);
+    public abstract void PReluBackward(int batch, int channels, int spatial, BufferView x, BufferView slope, BufferView dy, BufferView dx, BufferView dSlope);
+    /// <summary>Softmax over each row of <paramref name="columns"/> elements (numerically stable).</summary>
+    public abstract void SoftmaxForward(int rows, int columns, BufferView x, BufferView y);
+    public abstract void SoftmaxBackward(int rows, int columns, BufferView y, BufferView dy, BufferView dx);
+    public abstract void LogSoftmaxForward(int rows, int columns, BufferView x, BufferView y);
+    public abstract void LogSoftmaxBackward(int rows, int columns, BufferView y, BufferView dy, BufferView dx);
+
+    // ---- normalisation and regularisation ---------------------------------------------------
+    /// <summary>
+    /// Batch normalisation. Training: normalises with the batch mean and biased variance, stores
+    /// mean and 1/sqrt(var + eps) in the save views for backward, and updates the running statistics
+    /// as running = (1 − momentum)·running + momentum·batch, with the unbiased batch variance
+    /// (PyTorch's convention, momentum = 0.1 by default). Inference: uses the running statistics.
+    /// </summary>
+    public abstract void BatchNormForward(in BatchNormGeometry g, int batch, bool training, float momentum, float epsilon,
+        BufferView x, BufferView gamma, BufferView beta, BufferView runningMean, BufferView runningVariance,
+        BufferView savedMean, BufferView savedInvStd, BufferView y);
+    public abstract void BatchNormBackward(in BatchNormGeometry g, int batch, BufferView x, BufferView gamma,
+        BufferView savedMean, BufferView savedInvStd, BufferView dy, BufferView dx, BufferView dGamma, BufferView dBeta);
+    /// <summary>
+    /// Inverted dropout: mask[i] = 0 with probability <paramref name="rate"/>, else 1/(1 − rate);
+    /// y = x · mask. The mask comes from a counter-based generator keyed by <paramref name="seed"/>,
+    /// so a run is reproducible whatever the thread count.
+    /// </summary>
+    public abstract void DropoutForward(float rate, ulong seed, BufferView x, BufferView mask, BufferView y);
+    /// <summary>dx += dy · mask.</summary>
+    public abstract void DropoutBackward(BufferView mask, BufferView dy, BufferView dx);
+
+    // ---- merges ------------------------------------------------------------------------------
+    /// <summary>y = a + b.</summary>
+    public abstract void Add(BufferView a, BufferView b, BufferView y);
+    /// <summary>y = a ⊙ b.</summary>
+    public abstract void Multiply(BufferView a, BufferView b, BufferView y);
+    /// <summary>da += dy ⊙ b; db += dy ⊙ a.</summary>
+    public abstract void MultiplyBackward(BufferView a, BufferView b, BufferView dy, BufferView da, BufferView db);
+
+    // ---- losses (targets live on the host; the loss value comes back to the host) ------------
+    /// <summary>
+    /// Computes a loss over <paramref name="batch"/> rows of <paramref name="features"/> outputs against
+    /// float targets (MSE, MAE, BCE, BCE with logits), and writes (overwrites) dOutput = ∂loss/∂output
+    /// unless dOutput is empty. Reduction is the mean over all elements, as PyTorch's default.
+    /// </summary>
+    public abstract float ComputeLoss(Loss kind, int batch, int features, BufferView output, ReadOnlySpan<float> targets, BufferView dOutput);
+    /// <summary>
+    /// Computes a classification loss (softmax cross-entropy from logits, or NLL on log-probabilities)
+    /// against integer labels, the mean over the batch; writes dOutput unless it is empty.
+    /// Labels must already be validated to lie in [0, features).
+    /// </summary>
+    public abstract float ComputeLoss(Loss kind, int batch, int features, BufferView output, ReadOnlySpan<int> labels, BufferView dOutput);
+
+    public virtual void Dispose() => GC.SuppressFinalize(this);
+}

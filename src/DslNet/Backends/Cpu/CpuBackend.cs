@@ -1,0 +1,64 @@
+using System;
+
+namespace DslNet.Backends.Cpu;
+
+/// <summary>
+/// The default backend: host memory, SIMD kernels. Kernels run synchronously on the calling
+/// thread, so <see cref="Synchronize"/> has nothing to wait for. The kernel families live in
+/// the partial files CpuBackend.*.cs, one per family.
+/// </summary>
+public sealed partial class CpuBackend : Backend
+{
+    /// <summary>A backend using every core of the machine.</summary>
+    public CpuBackend() : this(Environment.ProcessorCount) { }
+
+    /// <summary>A backend using at most <paramref name="threads"/> threads (≥ 1).</summary>
+    public CpuBackend(int threads)
+    {
+        if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "A CPU backend needs at least one thread.");
+        Threads = threads;
+    }
+
+    /// <summary>The shared default instance.</summary>
+    public static CpuBackend Default { get; } = new();
+
+    /// <summary>The most threads a kernel may use.</summary>
+    public int Threads { get; }
+
+    public override string Name => $"cpu ({Threads} thread{(Threads == 1 ? "" : "s")})";
+
+    public override DeviceBuffer Allocate(int length)
+    {
+        if (length < 0) throw new ArgumentOutOfRangeException(nameof(length), length, "A buffer length cannot be negative.");
+        return new CpuBuffer(this, length);
+    }
+
+    public override void Synchronize() { }
+
+    public override void CopyFromHost(ReadOnlySpan<float> source, BufferView destination)
+    {
+        RequireSameLength(source.Length, destination.Length, nameof(destination));
+        source.CopyTo(Host(destination));
+    }
+
+    public override void CopyToHost(BufferView source, Span<float> destination)
+    {
+        RequireSameLength(source.Length, destination.Length, nameof(destination));
+        Host(source).CopyTo(destination);
+    }
+
+    /// <summary>The host span of a view, after checking that this backend owns it.</summary>
+    internal Span<float> Host(BufferView view)
+    {
+        if (view.Buffer is null) return Span<float>.Empty;
+        if (view.Buffer is not CpuBuffer cpu)
+            throw new ArgumentException($"A {view.Buffer.GetType().Name} of backend '{view.Buffer.Owner.Name}' cannot be used by '{Name}'.");
+        return cpu.Array.AsSpan(view.Offset, view.Length);
+    }
+
+    internal static void RequireSameLength(int expected, int actual, string name)
+    {
+        if (expected != actual)
+            throw new ArgumentException($"{name} has {actual} elements where {expected} are needed.", name);
+    }
+}

@@ -1,0 +1,45 @@
+using System;
+using DslNet.Tests.Support;
+using Xunit;
+
+namespace DslNet.Tests.Kernels;
+
+public class ElementwiseKernelTests
+{
+    [Fact]
+    public void Multiply_backward_matches_finite_differences()
+    {
+        var random = new Random(1);
+        var backend = CpuTensors.NewCpu();
+        double[] a = GradientCheck.Rounded(GradientCheck.RandomArray(random, 13));
+        double[] b = GradientCheck.Rounded(GradientCheck.RandomArray(random, 13));
+        double[] r = GradientCheck.Rounded(GradientCheck.RandomArray(random, 13));
+        Func<double[], double[], double[]> f = (p, q) => { var y = new double[p.Length]; for (int i = 0; i < y.Length; i++) y[i] = p[i] * q[i]; return y; };
+
+        var va = backend.Upload(a); var vb = backend.Upload(b); var dy = backend.Upload(r);
+        var y = backend.Zeros(13); var da = backend.Zeros(13); var db = backend.Zeros(13);
+        backend.Multiply(va, vb, y);
+        backend.MultiplyBackward(va, vb, dy, da, db);
+
+        GradientCheck.AssertClose(f(a, b), backend.Download(y), 1e-6, "y");
+        GradientCheck.AssertClose(GradientCheck.Numerical(p => f(p, b), a, r), backend.Download(da), 1e-4, "da");
+        GradientCheck.AssertClose(GradientCheck.Numerical(q => f(a, q), b, r), backend.Download(db), 1e-4, "db");
+    }
+
+    [Fact]
+    public void Concat_blocks_round_trip_and_accumulate()
+    {
+        var backend = CpuTensors.NewCpu();
+        // two samples of parts with 2 and 3 elements → 5 per sample
+        var a = backend.Upload(new double[] { 1, 2, 10, 20 });
+        var b = backend.Upload(new double[] { 3, 4, 5, 30, 40, 50 });
+        var y = backend.Zeros(10);
+        backend.CopyBlocks(2, 2, a, 2, y, 5);
+        backend.CopyBlocks(2, 3, b, 3, y.Slice(2, 8), 5);
+        Assert.Equal(new float[] { 1, 2, 3, 4, 5, 10, 20, 30, 40, 50 }, backend.Download(y));
+
+        var db = backend.Upload(new double[] { 1, 1, 1, 1, 1, 1 });
+        backend.AccumulateBlocks(2, 3, y.Slice(2, 8), 5, db, 3);
+        Assert.Equal(new float[] { 4, 5, 6, 31, 41, 51 }, backend.Download(db));
+    }
+}
