@@ -1,9 +1,14 @@
 // This file is compiled into the runtime AND linked as source into the generator and analyzers,
 // so that the numeric values the compiler sees in attribute arguments have exactly one definition.
+// In the compiler-side assemblies the types are internal, so tests that load both do not see two.
 namespace DslNet
 {
     /// <summary>The loss a network trains with (declared on [Network], overridable per call).</summary>
+#if DSLNET_COMPILER
+    internal enum Loss
+#else
     public enum Loss
+#endif
     {
         /// <summary>No loss declared: TrainStep needs one passed explicitly.</summary>
         None = 0,
@@ -22,7 +27,11 @@ namespace DslNet
     }
 
     /// <summary>How a layer's weights are initialised. Biases start at zero.</summary>
+#if DSLNET_COMPILER
+    internal enum Init
+#else
     public enum Init
+#endif
     {
         /// <summary>He/Kaiming when a ReLU-family activation follows the layer, Glorot/Xavier otherwise.</summary>
         Default = 0,
@@ -41,7 +50,11 @@ namespace DslNet
     }
 
     /// <summary>Named paddings for Conv2D and pooling: <c>Padding = Padding.Same</c>.</summary>
+#if DSLNET_COMPILER
+    internal static class Padding
+#else
     public static class Padding
+#endif
     {
         /// <summary>No padding.</summary>
         public const int Valid = 0;

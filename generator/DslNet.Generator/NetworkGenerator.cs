@@ -1,0 +1,83 @@
+using System;
+using DslNet.Generator.Emit;
+using DslNet.Generator.Model;
+using DslNet.Generator.Shapes;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+
+namespace DslNet.Generator;
+
+/// <summary>
+/// The incremental generator: [Network] class → equatable model → shape inference → source.
+/// It reports nothing (the analyzers do) and emits nothing for a network with errors, so the user
+/// sees each mistake once, from the analyzer, at the offending argument.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class NetworkGenerator : IIncrementalGenerator
+{
+    /// <summary>Names of the pipeline steps, tracked so tests can prove that unrelated edits reuse cached output.</summary>
+    public static class Steps
+    {
+        public const string Model = "DslNet.Model";
+        public const string Plan = "DslNet.Plan";
+    }
+
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var models = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                NetworkParser.NetworkAttributeName,
+                predicate: static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax,
+                transform: static (ctx, ct) => ctx.TargetSymbol is INamedTypeSymbol type ? SafeParse(type, ct) : null)
+            .WithTrackingName(Steps.Model);
+
+        var plans = models
+            .Select(static (model, _) => model is null ? null : SafePlan(model))
+            .WithTrackingName(Steps.Plan);
+
+        context.RegisterSourceOutput(plans, static (spc, plan) =>
+        {
+            if (plan is null) return;
+            string source;
+            try
+            {
+                source = NetworkEmitter.Emit(plan);
+            }
+            catch (Exception)
+            {
+                return; // never take the IDE down; an invalid plan is already reported by the analyzers
+            }
+            spc.AddSource(HintName(plan.Model), SourceText.From(source, System.Text.Encoding.UTF8));
+        });
+    }
+
+    private static NetworkModel? SafeParse(INamedTypeSymbol type, System.Threading.CancellationToken ct)
+    {
+        try
+        {
+            return NetworkParser.Parse(type, ct);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception)
+        {
+            return null;
+        }
+    }
+
+    private static NetworkPlan? SafePlan(NetworkModel model)
+    {
+        try
+        {
+            return ShapeInference.Run(model).Plan;
+        }
+        catch (Exception)
+        {
+            return null;
+        }
+    }
+
+    private static string HintName(NetworkModel model) => model.FullName.Replace('<', '_').Replace('>', '_') + ".g.cs";
+}

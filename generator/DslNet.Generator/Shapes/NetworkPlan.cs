@@ -1,0 +1,73 @@
+using DslNet.Generator.Common;
+using DslNet.Generator.Model;
+
+namespace DslNet.Generator.Shapes;
+
+// The result of shape inference: every op with its resolved geometry, every activation slot and
+// every tensor, ready to be written out. Like the model it is value-equal, so unchanged networks
+// are not re-emitted.
+
+/// <summary>A per-sample region of the activation buffer (offsets in elements per sample).</summary>
+internal sealed record SlotPlan(string Name, int Offset, int Size);
+
+/// <summary>
+/// A tensor of the network: <paramref name="TensorName"/> is the checkpoint / state_dict key
+/// ("C1.weight"), <paramref name="Constant"/> the C# name of its index ("C1_weight").
+/// </summary>
+internal sealed record TensorPlan(string TensorName, string Constant, EquatableArray<int> Shape, string Init, int FanIn, int FanOut, double Value)
+{
+    public int Length
+    {
+        get
+        {
+            int n = 1;
+            foreach (int d in Shape) n *= d;
+            return n;
+        }
+    }
+}
+
+/// <summary>
+/// One op, resolved. <paramref name="Key"/> names its slot and constants; <paramref name="Inputs"/>
+/// are the slots it reads; <paramref name="Geometry"/> holds the integers of its runtime geometry
+/// record in declaration order; <paramref name="Alpha"/>/<paramref name="Beta"/> its real hyper-parameters.
+/// </summary>
+internal sealed record OpPlan(
+    OpKind Kind,
+    int Node,
+    int Index,
+    string Key,
+    string Output,
+    EquatableArray<string> Inputs,
+    EquatableArray<int> InputShape,
+    EquatableArray<int> OutputShape,
+    EquatableArray<int> Geometry,
+    double Alpha,
+    double Beta,
+    EquatableArray<string> Parameters,
+    EquatableArray<string> State,
+    int ScratchOffset,
+    string Description);
+
+/// <summary>A node as the generated class exposes it.</summary>
+internal sealed record NodePlan(
+    string Name,
+    string Modifiers,
+    string Slot,
+    EquatableArray<int> Shape,
+    EquatableArray<int> InputShape,
+    bool IsInput,
+    bool IsOutput,
+    string Description,
+    long ParameterCount);
+
+internal sealed record NetworkPlan(
+    NetworkModel Model,
+    EquatableArray<NodePlan> Nodes,
+    EquatableArray<OpPlan> Ops,
+    EquatableArray<SlotPlan> Slots,
+    EquatableArray<TensorPlan> Parameters,
+    EquatableArray<TensorPlan> State,
+    int ActivationSize,
+    int ScratchSize,
+    long ParameterCount);

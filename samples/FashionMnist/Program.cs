@@ -1,0 +1,5 @@
+using System;
+using FashionMnist;
+
+Console.WriteLine(LeNet5.Summary);
+Console.WriteLine(Mlp.Summary);
