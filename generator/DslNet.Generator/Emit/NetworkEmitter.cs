@@ -129,7 +129,7 @@ internal static class NetworkEmitter
             {
                 if (node.IsInput && !OpsOf(plan, node).Any()) continue;
                 w.Line();
-                w.Line($"// {node.Name}: {node.Description} : {ShapeInference.Text(node.InputShape)} -> {ShapeInference.Text(node.Shape)}");
+                w.Line($"// {node.Name}: {node.Description} : {node.InputText} -> {ShapeInference.Text(node.Shape)}");
                 foreach (var op in OpsOf(plan, node)) OpEmitter.Forward(w, op);
             }
         });

@@ -55,7 +55,7 @@ internal sealed record NodePlan(
     string Modifiers,
     string Slot,
     EquatableArray<int> Shape,
-    EquatableArray<int> InputShape,
+    string InputText,
     bool IsInput,
     bool IsOutput,
     string Description,

@@ -447,6 +447,8 @@ internal sealed partial class ShapeInference
             return null;
         }
 
+        _mergeInputShapes.Clear();
+        _mergeInputShapes.AddRange(inputs.Select(i => i.Shape));
         string list = string.Join(", ", names);
         var first = inputs[0].Shape;
         if (model.Kind is OpKind.Add or OpKind.Multiply)

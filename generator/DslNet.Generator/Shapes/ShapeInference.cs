@@ -25,6 +25,7 @@ internal sealed partial class ShapeInference
     private readonly Dictionary<string, int> _nodeIndex = new(StringComparer.Ordinal);
     private readonly bool[] _used;
     private readonly (string Slot, int[] Shape)?[] _nodeOutputs;
+    private readonly List<int[]> _mergeInputShapes = new();
     private int _activationSize;
     private int _scratchSize;
 
@@ -124,7 +125,7 @@ internal sealed partial class ShapeInference
             return;
         }
 
-        var inputShape = shape;
+        string inputText = shape is null ? "" : Text(shape);
         var descriptions = new List<string>();
         long parameterCount = 0;
         for (int op = 0; op < node.Ops.Count; op++)
@@ -135,13 +136,14 @@ internal sealed partial class ShapeInference
             var result = InferOp(index, op, key, slot, shape);
             if (result is null) return; // reported; later nodes that read this one are skipped
             (slot, shape, string description) = result.Value;
-            if (op == 0 && ReadsNamedNodes(node.Ops[0])) inputShape = _ops.Count > 0 ? _ops[_ops.Count - 1].InputShape.ToArray() : shape;
+            if (op == 0 && ReadsNamedNodes(node.Ops[0]))
+                inputText = node.Ops[0].Kind == OpKind.From ? Text(shape!) : string.Join(" + ", _mergeInputShapes.Select(Text));
             if (description.Length > 0) descriptions.Add(description);
             for (int p = parametersBefore; p < _parameters.Count; p++) parameterCount += _parameters[p].Length;
         }
 
         _nodeOutputs[index] = (slot!, shape!);
-        _nodes.Add(new NodePlan(node.Name, node.Modifiers, slot!, shape!.ToEquatableArray(), (inputShape ?? shape).ToEquatableArray(), node.IsInput,
+        _nodes.Add(new NodePlan(node.Name, node.Modifiers, slot!, shape!.ToEquatableArray(), inputText, node.IsInput,
             OutputNodes().Contains(index), node.IsInput ? "Input" : string.Join(" + ", descriptions), parameterCount));
     }
 
