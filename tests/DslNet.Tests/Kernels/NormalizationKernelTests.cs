@@ -236,6 +236,31 @@ public class NormalizationKernelTests
         GradientCheck.AssertClose(runVar, backend.Download(rv), 0, "runningVariance unchanged");
     }
 
+    [Fact]
+    public void BatchNorm_matches_the_worked_example()
+    {
+        // Course notes E65-D: one feature, batch [1, 2, 3, 4], γ = 1, β = 0, ε = 0. Running statistics
+        // with PyTorch's momentum 0.1 from (0, 1): mean 0.25, variance 0.9 + 0.1·5/3 (unbiased).
+        var backend = CpuTensors.NewCpu();
+        var g = new BatchNormGeometry(1, 1);
+        var x = backend.Upload(new double[] { 1, 2, 3, 4 });
+        var gamma = backend.Upload(new double[] { 1 });
+        var rm = backend.Zeros(1); var rv = backend.Upload(new double[] { 1 });
+        var sm = backend.Zeros(1); var si = backend.Zeros(1); var y = backend.Zeros(4);
+        backend.BatchNormForward(g, 4, true, 0.1f, 0f, x, gamma, backend.Zeros(1), rm, rv, sm, si, y);
+        GradientCheck.AssertClose(new[] { -1.3416407864998738, -0.4472135954999579, 0.4472135954999579, 1.3416407864998738 },
+            backend.Download(y), 1e-6, "x̂");
+        GradientCheck.AssertClose(new[] { 0.25 }, backend.Download(rm), 1e-7, "runningMean");
+        GradientCheck.AssertClose(new[] { 0.9 + 0.1 * 5.0 / 3.0 }, backend.Download(rv), 1e-7, "runningVariance");
+
+        var dx = backend.Zeros(4); var dGamma = backend.Zeros(1); var dBeta = backend.Zeros(1);
+        backend.BatchNormBackward(g, 4, x, gamma, sm, si, backend.Upload(new double[] { 1, 0, 0, 0 }), dx, dGamma, dBeta);
+        GradientCheck.AssertClose(new[] { 0.2683281572999747, -0.35777087639996635, -0.08944271909999159, 0.17888543819998318 },
+            backend.Download(dx), 1e-6, "dx");
+        GradientCheck.AssertClose(new[] { -1.3416407864998738 }, backend.Download(dGamma), 1e-6, "dGamma");
+        GradientCheck.AssertClose(new[] { 1.0 }, backend.Download(dBeta), 1e-7, "dBeta");
+    }
+
     [Theory]
     [InlineData(1, 1)]
     [InlineData(0, 4)]
