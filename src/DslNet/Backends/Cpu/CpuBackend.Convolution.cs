@@ -1,10 +1,143 @@
 using System;
+using System.Numerics.Tensors;
 
 namespace DslNet.Backends.Cpu;
 
-// SCAFFOLD: replaced by the convolution work.
+// 2-D convolution (cross-correlation) as im2col + GEMM, one sample at a time so the column scratch
+// stays at InChannels·kH·kW × OutHeight·OutWidth floats whatever the batch size.
 public sealed partial class CpuBackend
 {
-    public override void Conv2DForward(in Conv2DGeometry g, int batch, BufferView x, BufferView weight, BufferView bias, BufferView y) => throw new NotImplementedException();
-    public override void Conv2DBackward(in Conv2DGeometry g, int batch, BufferView x, BufferView weight, BufferView dy, BufferView dx, BufferView dWeight, BufferView dBias) => throw new NotImplementedException();
+    // Column scratch, per thread rather than per instance: CpuBackend.Default is shared, and two
+    // models running on different threads must not write into each other's columns. Allocated on
+    // first use and grown to the largest layer seen, so later calls allocate nothing.
+    [ThreadStatic] private static float[]? t_convColumns;
+
+    private static Span<float> ConvColumns(int length)
+    {
+        var buffer = t_convColumns;
+        if (buffer is null || buffer.Length < length) t_convColumns = buffer = new float[length];
+        return buffer.AsSpan(0, length);
+    }
+
+    public override void Conv2DForward(in Conv2DGeometry g, int batch, BufferView x, BufferView weight, BufferView bias, BufferView y)
+    {
+        ValidateConv(g, batch);
+        RequireSameLength(batch * g.InputSize, x.Length, nameof(x));
+        RequireSameLength(g.WeightCount, weight.Length, nameof(weight));
+        if (!bias.IsEmpty) RequireSameLength(g.OutChannels, bias.Length, nameof(bias));
+        RequireSameLength(batch * g.OutputSize, y.Length, nameof(y));
+
+        var xs = Host(x);
+        var ws = Host(weight);
+        var bs = Host(bias);
+        var ys = Host(y);
+        int k = g.InChannels * g.KernelHeight * g.KernelWidth;
+        int p = g.OutHeight * g.OutWidth;
+        bool pointwise = IsPointwise(g);
+        var columns = pointwise ? Span<float>.Empty : ConvColumns(k * p);
+
+        for (int n = 0; n < batch; n++)
+        {
+            var xn = xs.Slice(n * g.InputSize, g.InputSize);
+            var yn = ys.Slice(n * g.OutputSize, g.OutputSize);
+            // A 1×1, stride-1, unpadded convolution reads x itself as its column matrix.
+            ReadOnlySpan<float> cols = xn;
+            if (!pointwise)
+            {
+                Im2Col.Expand(g, xn, columns);
+                cols = columns;
+            }
+            // y[Cout, P] = W[Cout, K] · col[K, P]
+            Gemm.Multiply(false, false, g.OutChannels, p, k, ws, k, cols, p, yn, p, 0f);
+            if (!bs.IsEmpty)
+            {
+                for (int co = 0; co < g.OutChannels; co++)
+                {
+                    var row = yn.Slice(co * p, p);
+                    TensorPrimitives.Add(row, bs[co], row);
+                }
+            }
+        }
+    }
+
+    public override void Conv2DBackward(in Conv2DGeometry g, int batch, BufferView x, BufferView weight, BufferView dy,
+        BufferView dx, BufferView dWeight, BufferView dBias)
+    {
+        ValidateConv(g, batch);
+        RequireSameLength(batch * g.OutputSize, dy.Length, nameof(dy));
+        if (!dx.IsEmpty) RequireSameLength(batch * g.InputSize, dx.Length, nameof(dx));
+        if (!dWeight.IsEmpty) RequireSameLength(g.WeightCount, dWeight.Length, nameof(dWeight));
+        if (!dBias.IsEmpty) RequireSameLength(g.OutChannels, dBias.Length, nameof(dBias));
+        // x is read only for the weight gradient, the weights only for the input gradient.
+        if (!dWeight.IsEmpty) RequireSameLength(batch * g.InputSize, x.Length, nameof(x));
+        if (!dx.IsEmpty) RequireSameLength(g.WeightCount, weight.Length, nameof(weight));
+        if (dx.IsEmpty && dWeight.IsEmpty && dBias.IsEmpty) return;
+
+        var xs = Host(x);
+        var ws = Host(weight);
+        var dys = Host(dy);
+        var dxs = Host(dx);
+        var dws = Host(dWeight);
+        var dbs = Host(dBias);
+        int k = g.InChannels * g.KernelHeight * g.KernelWidth;
+        int p = g.OutHeight * g.OutWidth;
+        bool pointwise = IsPointwise(g);
+        // One scratch serves both the columns of x (for dW) and the column gradient (for dx):
+        // the weight gradient is finished with the columns before the column gradient overwrites them.
+        var columns = pointwise || (dx.IsEmpty && dWeight.IsEmpty) ? Span<float>.Empty : ConvColumns(k * p);
+
+        for (int n = 0; n < batch; n++)
+        {
+            var dyn = dys.Slice(n * g.OutputSize, g.OutputSize);
+
+            if (!dbs.IsEmpty)
+            {
+                for (int co = 0; co < g.OutChannels; co++)
+                    dbs[co] += TensorPrimitives.Sum(dyn.Slice(co * p, p));
+            }
+
+            if (!dws.IsEmpty)
+            {
+                var xn = xs.Slice(n * g.InputSize, g.InputSize);
+                ReadOnlySpan<float> cols = xn;
+                if (!pointwise)
+                {
+                    Im2Col.Expand(g, xn, columns);
+                    cols = columns;
+                }
+                // dW[Cout, K] += dY[Cout, P] · col[K, P]ᵀ
+                Gemm.Multiply(false, true, g.OutChannels, k, p, dyn, p, cols, p, dws, k, 1f);
+            }
+
+            if (!dxs.IsEmpty)
+            {
+                var dxn = dxs.Slice(n * g.InputSize, g.InputSize);
+                if (pointwise)
+                {
+                    // dx[Cin, P] += W[Cout, Cin]ᵀ · dY[Cout, P], straight into dx.
+                    Gemm.Multiply(true, false, k, p, g.OutChannels, ws, k, dyn, p, dxn, p, 1f);
+                }
+                else
+                {
+                    // dcol[K, P] = W[Cout, K]ᵀ · dY[Cout, P], then scatter-add into dx.
+                    Gemm.Multiply(true, false, k, p, g.OutChannels, ws, k, dyn, p, columns, p, 0f);
+                    Im2Col.Accumulate(g, columns, dxn);
+                }
+            }
+        }
+    }
+
+    /// <summary>True when the column matrix of a sample is the sample itself.</summary>
+    private static bool IsPointwise(in Conv2DGeometry g) =>
+        g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideHeight == 1 && g.StrideWidth == 1
+        && g.PadTop == 0 && g.PadLeft == 0 && g.OutHeight == g.InHeight && g.OutWidth == g.InWidth;
+
+    private static void ValidateConv(in Conv2DGeometry g, int batch)
+    {
+        if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "The batch size cannot be negative.");
+        if (g.InChannels < 0 || g.InHeight < 0 || g.InWidth < 0 || g.OutChannels < 0 || g.OutHeight < 0 || g.OutWidth < 0
+            || g.KernelHeight < 1 || g.KernelWidth < 1 || g.StrideHeight < 1 || g.StrideWidth < 1
+            || g.DilationHeight < 1 || g.DilationWidth < 1 || g.PadTop < 0 || g.PadLeft < 0)
+            throw new ArgumentException($"Invalid convolution geometry {g}: sizes must be ≥ 0, kernel, stride and dilation ≥ 1, padding ≥ 0.", nameof(g));
+    }
 }
