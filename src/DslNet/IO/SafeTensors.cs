@@ -172,7 +172,7 @@ public static class SafeTensors
                 if (!names.Add(tensor.Name)) throw new ArgumentException($"Two tensors are named '{tensor.Name}'.", nameof(tensors));
                 ArgumentNullException.ThrowIfNull(tensor.Shape, $"shape of '{tensor.Name}'");
                 foreach (int d in tensor.Shape)
-                    if (d < 0) throw new ArgumentException($"Tensor '{tensor.Name}' has the negative dimension in {ShapeText(tensor.Shape)}.", nameof(tensors));
+                    if (d < 0) throw new ArgumentException($"Tensor '{tensor.Name}' has a negative dimension in its shape {ShapeText(tensor.Shape)}.", nameof(tensors));
                 long count = Product(tensor.Shape);
                 if (tensor.Data.Length != count)
                     throw new ArgumentException(
