@@ -1,6 +1,7 @@
 using System;
 using DslNet.Backends;
 using DslNet.Backends.Cpu;
+using DslNet.IO;
 using DslNet.Training;
 
 namespace DslNet;
@@ -295,6 +296,22 @@ public abstract class Network
         Predict(sample, one);
         return one[0];
     }
+
+    // ---- checkpoints ----------------------------------------------------------------------------
+
+    /// <summary>
+    /// Writes every parameter and every state tensor (BatchNorm running statistics) to a safetensors
+    /// file, named as the nodes ("C1.weight", "Stem.1.running_mean"), so PyTorch can read it. The
+    /// write is atomic: a crash leaves either the old file or the new one, never half of one.
+    /// </summary>
+    public void Save(string path) => Checkpoint.Save(path, Parameters, State);
+
+    /// <summary>
+    /// Reads a checkpoint written by <see cref="Save"/> (or by PyTorch with the same names). The whole
+    /// file is validated first; a missing, extra or wrongly shaped tensor throws
+    /// <see cref="CheckpointMismatchException"/> naming the tensor and both shapes, and changes nothing.
+    /// </summary>
+    public void Load(string path) => Checkpoint.Load(path, Parameters, State);
 
     // ---- argument checks (before any state changes) ------------------------------------------
 
