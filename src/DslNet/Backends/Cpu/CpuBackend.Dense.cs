@@ -1,10 +1,70 @@
 using System;
+using System.Numerics.Tensors;
 
 namespace DslNet.Backends.Cpu;
 
-// SCAFFOLD: replaced by the dense/GEMM work.
+// Dense (fully connected) layer as three GEMMs. With R = batch·RowsPerSample rows,
+// x [R, In], W [Out, In] (PyTorch's Linear layout), y [R, Out]:
+//   forward   y  = x·Wᵀ + b
+//   backward  dx += dy·W,   dW += dyᵀ·x,   db += Σ_rows dy
 public sealed partial class CpuBackend
 {
-    public override void DenseForward(in DenseGeometry g, int batch, BufferView x, BufferView weight, BufferView bias, BufferView y) => throw new NotImplementedException();
-    public override void DenseBackward(in DenseGeometry g, int batch, BufferView x, BufferView weight, BufferView dy, BufferView dx, BufferView dWeight, BufferView dBias) => throw new NotImplementedException();
+    public override void DenseForward(in DenseGeometry g, int batch, BufferView x, BufferView weight, BufferView bias, BufferView y)
+    {
+        int rows = DenseRows(g, batch);
+        RequireSameLength(rows * g.InFeatures, x.Length, nameof(x));
+        RequireSameLength(g.WeightCount, weight.Length, nameof(weight));
+        if (!bias.IsEmpty) RequireSameLength(g.OutFeatures, bias.Length, nameof(bias));
+        RequireSameLength(rows * g.OutFeatures, y.Length, nameof(y));
+        if (rows == 0) return;
+
+        var yh = Host(y);
+        float beta = 0f;
+        if (!bias.IsEmpty)
+        {
+            // Start every output row at the bias and let the GEMM accumulate onto it: one pass over y.
+            var b = Host(bias);
+            for (int r = 0; r < rows; r++) b.CopyTo(yh.Slice(r * g.OutFeatures, g.OutFeatures));
+            beta = 1f;
+        }
+        Gemm.Multiply(false, true, rows, g.OutFeatures, g.InFeatures,
+            Host(x), g.InFeatures, Host(weight), g.InFeatures, yh, g.OutFeatures, beta);
+    }
+
+    public override void DenseBackward(in DenseGeometry g, int batch, BufferView x, BufferView weight, BufferView dy,
+        BufferView dx, BufferView dWeight, BufferView dBias)
+    {
+        int rows = DenseRows(g, batch);
+        RequireSameLength(rows * g.InFeatures, x.Length, nameof(x));
+        RequireSameLength(g.WeightCount, weight.Length, nameof(weight));
+        RequireSameLength(rows * g.OutFeatures, dy.Length, nameof(dy));
+        if (!dx.IsEmpty) RequireSameLength(rows * g.InFeatures, dx.Length, nameof(dx));
+        if (!dWeight.IsEmpty) RequireSameLength(g.WeightCount, dWeight.Length, nameof(dWeight));
+        if (!dBias.IsEmpty) RequireSameLength(g.OutFeatures, dBias.Length, nameof(dBias));
+        if (rows == 0) return;
+
+        var dyh = Host(dy);
+        // dx [R, In] += dy [R, Out] · W [Out, In]
+        if (!dx.IsEmpty)
+            Gemm.Multiply(false, false, rows, g.InFeatures, g.OutFeatures,
+                dyh, g.OutFeatures, Host(weight), g.InFeatures, Host(dx), g.InFeatures, 1f);
+        // dW [Out, In] += dyᵀ [Out, R] · x [R, In]
+        if (!dWeight.IsEmpty)
+            Gemm.Multiply(true, false, g.OutFeatures, g.InFeatures, rows,
+                dyh, g.OutFeatures, Host(x), g.InFeatures, Host(dWeight), g.InFeatures, 1f);
+        // db [Out] += Σ_r dy[r, :]
+        if (!dBias.IsEmpty)
+        {
+            var db = Host(dBias);
+            for (int r = 0; r < rows; r++) TensorPrimitives.Add(db, dyh.Slice(r * g.OutFeatures, g.OutFeatures), db);
+        }
+    }
+
+    private static int DenseRows(in DenseGeometry g, int batch)
+    {
+        if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "The batch size cannot be negative.");
+        if (g.InFeatures <= 0 || g.OutFeatures <= 0 || g.RowsPerSample <= 0)
+            throw new ArgumentException($"Dense geometry needs positive sizes, got {g}.", nameof(g));
+        return checked(batch * g.RowsPerSample);
+    }
 }

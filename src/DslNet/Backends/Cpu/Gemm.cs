@@ -1,36 +1,360 @@
 using System;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace DslNet.Backends.Cpu;
 
 /// <summary>
 /// Single-precision matrix product C = op(A)·op(B) + beta·C, row-major, where op(X) is X or Xᵀ.
 /// A is M×K after op, B is K×N after op, C is M×N; lda/ldb/ldc are the row strides of the stored
-/// matrices. beta is 0 (overwrite) or 1 (accumulate, as backward kernels need).
+/// matrices. beta is 0 (overwrite: C is never read, so it may hold garbage) or 1 (accumulate, as
+/// backward kernels need); any other value scales C first.
 /// </summary>
-internal static class Gemm
+/// <remarks>
+/// Structured the BLIS way (Van Zee &amp; van de Geijn, "BLIS: A Framework for Rapidly Instantiating
+/// BLAS Functionality", 2015). Five loops around a register-blocked micro-kernel:
+/// <code>
+/// for jc in N step NC:                 B block  KC×NC  → packed once, lives in L3
+///   for pc in K step KC:
+///     pack op(B)[pc.., jc..] into NR-wide column panels
+///     for ic in M step MC:             A block  MC×KC  → packed, lives in L2
+///       pack op(A)[ic.., pc..] into MR-tall row panels
+///       for jr in NC step NR:          one B micro-panel KC×NR stays in L1 …
+///         for ir in MC step MR:        … while the A micro-panels stream past it
+///           micro-kernel: C[ir.., jr..] (MR×NR) += Apanel · Bpanel
+/// </code>
+/// Packing makes the micro-kernel's reads contiguous whatever the transposes and leading
+/// dimensions are, and pads partial panels with zeros so the micro-kernel always computes a full
+/// MR×NR tile; partial tiles of C are written through a small stack tile. The vectors run along N
+/// (contiguous in row-major C), so each micro-kernel step broadcasts MR values of A and multiplies
+/// them by NR/width vectors of B.
+///
+/// Packing buffers are per thread ([ThreadStatic]) and grow on demand, so after the first call of a
+/// given size no managed memory is allocated, and several threads may multiply at once (for example
+/// a convolution parallel over samples).
+/// </remarks>
+internal static unsafe class Gemm
 {
+    /// <summary>Rows of the register tile (broadcast values of A per step).</summary>
+    internal const int MR = 6;
+
+    /// <summary>
+    /// Columns of the register tile: two vectors per row, so MR·2 = 12 vector accumulators (of 32
+    /// AVX-512 or 16 AVX2 registers, leaving room for the two B vectors and the broadcast).
+    /// </summary>
+    internal static readonly int NR =
+        Vector512.IsHardwareAccelerated ? 2 * Vector512<float>.Count :
+        Vector256.IsHardwareAccelerated ? 2 * Vector256<float>.Count : 8;
+
+    /// <summary>Depth of a packed block: a KC×NR B micro-panel (32 KiB at NR = 32) fits in L1.</summary>
+    internal const int KC = 256;
+
+    /// <summary>Rows of a packed A block: MC×KC floats (120 KiB) fit in L2. A multiple of MR.</summary>
+    internal const int MC = 120;
+
+    /// <summary>Columns of a packed B block: KC×NC floats (3 MiB) go to L3. A multiple of every NR.</summary>
+    internal const int NC = 3072;
+
+    [ThreadStatic] private static float[]? s_packA;
+    [ThreadStatic] private static float[]? s_packB;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(bool transposeA, bool transposeB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, float beta)
     {
-        // SCAFFOLD: simple row-times-panel loops; the blocked micro-kernel replaces this.
-        for (int i = 0; i < m; i++)
+        if (m < 0 || n < 0 || k < 0)
+            throw new ArgumentOutOfRangeException(nameof(m), $"GEMM sizes must not be negative (m = {m}, n = {n}, k = {k}).");
+        if (m == 0 || n == 0) return;
+        RequireMatrix(c.Length, m, n, ldc, nameof(c));
+        if (k == 0)
         {
-            var row = c.Slice(i * ldc, n);
-            if (beta == 0f) row.Clear();
-            for (int p = 0; p < k; p++)
+            // The product is empty: C = beta·C.
+            ScaleC(c, m, n, ldc, beta);
+            return;
+        }
+        RequireMatrix(a.Length, transposeA ? k : m, transposeA ? m : k, lda, nameof(a));
+        RequireMatrix(b.Length, transposeB ? n : k, transposeB ? k : n, ldb, nameof(b));
+
+        // beta ∉ {0, 1}: scale C once, then accumulate into it.
+        if (beta != 0f && beta != 1f) { ScaleC(c, m, n, ldc, beta); beta = 1f; }
+
+        int nr = NR;
+        float* packA = PackBuffer(ref s_packA, RoundUp(Math.Min(m, MC), MR) * Math.Min(k, KC));
+        float* packB = PackBuffer(ref s_packB, Math.Min(k, KC) * RoundUp(Math.Min(n, NC), nr));
+        float* tile = stackalloc float[MR * 2 * Vector512<float>.Count];
+
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            for (int jc = 0; jc < n; jc += NC)
             {
-                float aip = transposeA ? a[p * lda + i] : a[i * lda + p];
-                if (aip == 0f) continue;
-                if (!transposeB)
+                int nc = Math.Min(NC, n - jc);
+                for (int p0 = 0; p0 < k; p0 += KC)
                 {
-                    TensorPrimitives.MultiplyAdd(b.Slice(p * ldb, n), aip, row, row);
-                }
-                else
-                {
-                    for (int j = 0; j < n; j++) row[j] += aip * b[j * ldb + p];
+                    int kc = Math.Min(KC, k - p0);
+                    // The first K block applies beta; later blocks add their partial products.
+                    bool accumulate = beta != 0f || p0 > 0;
+                    PackB(transposeB, pb, ldb, p0, jc, kc, nc, nr, packB);
+                    for (int ic = 0; ic < m; ic += MC)
+                    {
+                        int mc = Math.Min(MC, m - ic);
+                        PackA(transposeA, pa, lda, ic, p0, mc, kc, packA);
+                        for (int jr = 0; jr < nc; jr += nr)
+                        {
+                            int ncols = Math.Min(nr, nc - jr);
+                            float* bPanel = packB + jr * kc;
+                            for (int ir = 0; ir < mc; ir += MR)
+                            {
+                                int nrows = Math.Min(MR, mc - ir);
+                                float* aPanel = packA + ir * kc;
+                                float* cTile = pc + (long)(ic + ir) * ldc + jc + jr;
+                                if (nrows == MR && ncols == nr)
+                                {
+                                    MicroKernel(kc, aPanel, bPanel, cTile, ldc, accumulate);
+                                }
+                                else
+                                {
+                                    // Edge tile: compute the full padded tile on the stack, copy the valid part.
+                                    MicroKernel(kc, aPanel, bPanel, tile, nr, accumulate: false);
+                                    MergeTile(tile, nr, cTile, ldc, nrows, ncols, accumulate);
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
+    }
+
+    // ---- micro-kernels ---------------------------------------------------------------------------
+
+    /// <summary>C[MR×NR] (=|+=) Apanel[KC×MR]ᵀ · Bpanel[KC×NR], choosing the widest vectors available.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MicroKernel(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+    {
+        if (Vector512.IsHardwareAccelerated) Kernel512(kc, a, b, c, ldc, accumulate);
+        else if (Vector256.IsHardwareAccelerated) Kernel256(kc, a, b, c, ldc, accumulate);
+        else KernelScalar(kc, a, b, c, ldc, accumulate);
+    }
+
+    /// <summary>6×32 tile in 12 AVX-512 accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel512(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16);
+            Vector512<float> ai = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(ai, b0, c00); c01 = Vector512.FusedMultiplyAdd(ai, b1, c01);
+            ai = Vector512.Create(a[1]);
+            c10 = Vector512.FusedMultiplyAdd(ai, b0, c10); c11 = Vector512.FusedMultiplyAdd(ai, b1, c11);
+            ai = Vector512.Create(a[2]);
+            c20 = Vector512.FusedMultiplyAdd(ai, b0, c20); c21 = Vector512.FusedMultiplyAdd(ai, b1, c21);
+            ai = Vector512.Create(a[3]);
+            c30 = Vector512.FusedMultiplyAdd(ai, b0, c30); c31 = Vector512.FusedMultiplyAdd(ai, b1, c31);
+            ai = Vector512.Create(a[4]);
+            c40 = Vector512.FusedMultiplyAdd(ai, b0, c40); c41 = Vector512.FusedMultiplyAdd(ai, b1, c41);
+            ai = Vector512.Create(a[5]);
+            c50 = Vector512.FusedMultiplyAdd(ai, b0, c50); c51 = Vector512.FusedMultiplyAdd(ai, b1, c51);
+            a += MR;
+            b += 32;
+        }
+        Store512(c, c00, c01, accumulate); c += ldc;
+        Store512(c, c10, c11, accumulate); c += ldc;
+        Store512(c, c20, c21, accumulate); c += ldc;
+        Store512(c, c30, c31, accumulate); c += ldc;
+        Store512(c, c40, c41, accumulate); c += ldc;
+        Store512(c, c50, c51, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store512(float* c, Vector512<float> v0, Vector512<float> v1, bool accumulate)
+    {
+        if (accumulate) { v0 += Vector512.Load(c); v1 += Vector512.Load(c + 16); }
+        v0.Store(c);
+        v1.Store(c + 16);
+    }
+
+    /// <summary>6×16 tile in 12 AVX2 accumulators (the classic Haswell shape).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel256(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(b), b1 = Vector256.Load(b + 8);
+            Vector256<float> ai = Vector256.Create(a[0]);
+            c00 = Vector256.FusedMultiplyAdd(ai, b0, c00); c01 = Vector256.FusedMultiplyAdd(ai, b1, c01);
+            ai = Vector256.Create(a[1]);
+            c10 = Vector256.FusedMultiplyAdd(ai, b0, c10); c11 = Vector256.FusedMultiplyAdd(ai, b1, c11);
+            ai = Vector256.Create(a[2]);
+            c20 = Vector256.FusedMultiplyAdd(ai, b0, c20); c21 = Vector256.FusedMultiplyAdd(ai, b1, c21);
+            ai = Vector256.Create(a[3]);
+            c30 = Vector256.FusedMultiplyAdd(ai, b0, c30); c31 = Vector256.FusedMultiplyAdd(ai, b1, c31);
+            ai = Vector256.Create(a[4]);
+            c40 = Vector256.FusedMultiplyAdd(ai, b0, c40); c41 = Vector256.FusedMultiplyAdd(ai, b1, c41);
+            ai = Vector256.Create(a[5]);
+            c50 = Vector256.FusedMultiplyAdd(ai, b0, c50); c51 = Vector256.FusedMultiplyAdd(ai, b1, c51);
+            a += MR;
+            b += 16;
+        }
+        Store256(c, c00, c01, accumulate); c += ldc;
+        Store256(c, c10, c11, accumulate); c += ldc;
+        Store256(c, c20, c21, accumulate); c += ldc;
+        Store256(c, c30, c31, accumulate); c += ldc;
+        Store256(c, c40, c41, accumulate); c += ldc;
+        Store256(c, c50, c51, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store256(float* c, Vector256<float> v0, Vector256<float> v1, bool accumulate)
+    {
+        if (accumulate) { v0 += Vector256.Load(c); v1 += Vector256.Load(c + 8); }
+        v0.Store(c);
+        v1.Store(c + 8);
+    }
+
+    /// <summary>Portable MR×8 tile for machines without 256-bit SIMD.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void KernelScalar(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+    {
+        const int nr = 8;
+        float* acc = stackalloc float[MR * nr];
+        new Span<float>(acc, MR * nr).Clear();
+        for (int p = 0; p < kc; p++, a += MR, b += nr)
+            for (int r = 0; r < MR; r++)
+            {
+                float ar = a[r];
+                for (int j = 0; j < nr; j++) acc[r * nr + j] += ar * b[j];
+            }
+        for (int r = 0; r < MR; r++)
+            for (int j = 0; j < nr; j++)
+                c[r * ldc + j] = accumulate ? c[r * ldc + j] + acc[r * nr + j] : acc[r * nr + j];
+    }
+
+    /// <summary>Writes (or adds) the valid rows × cols corner of a padded stack tile into C.</summary>
+    private static void MergeTile(float* tile, int ldt, float* c, int ldc, int rows, int cols, bool accumulate)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            var src = new ReadOnlySpan<float>(tile + r * ldt, cols);
+            var dst = new Span<float>(c + (long)r * ldc, cols);
+            if (accumulate) System.Numerics.Tensors.TensorPrimitives.Add(dst, src, dst);
+            else src.CopyTo(dst);
+        }
+    }
+
+    // ---- packing ---------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Packs op(A)[i0 .. i0+mc, p0 .. p0+kc] into ⌈mc/MR⌉ row panels; panel q holds, for each p, the
+    /// MR values op(A)[i0 + q·MR + r, p0 + p] contiguously (rows past mc are zero).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackA(bool transposeA, float* a, int lda, int i0, int p0, int mc, int kc, float* dst)
+    {
+        for (int ir = 0; ir < mc; ir += MR, dst += MR * kc)
+        {
+            int rows = Math.Min(MR, mc - ir);
+            if (!transposeA)
+            {
+                // op(A)(i, p) = a[i·lda + p]: each source row is contiguous in p, scattered with stride MR.
+                for (int r = 0; r < rows; r++)
+                {
+                    float* src = a + (long)(i0 + ir + r) * lda + p0;
+                    for (int p = 0; p < kc; p++) dst[p * MR + r] = src[p];
+                }
+            }
+            else
+            {
+                // op(A)(i, p) = a[p·lda + i]: the MR values of one p are contiguous in the source.
+                for (int p = 0; p < kc; p++)
+                {
+                    float* src = a + (long)(p0 + p) * lda + i0 + ir;
+                    for (int r = 0; r < rows; r++) dst[p * MR + r] = src[r];
+                }
+            }
+            if (rows < MR)
+                for (int p = 0; p < kc; p++)
+                    for (int r = rows; r < MR; r++) dst[p * MR + r] = 0f;
+        }
+    }
+
+    /// <summary>
+    /// Packs op(B)[p0 .. p0+kc, j0 .. j0+nc] into ⌈nc/NR⌉ column panels; panel q holds, for each p,
+    /// the NR values op(B)[p0 + p, j0 + q·NR + j] contiguously (columns past nc are zero).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackB(bool transposeB, float* b, int ldb, int p0, int j0, int kc, int nc, int nr, float* dst)
+    {
+        for (int jr = 0; jr < nc; jr += nr, dst += nr * kc)
+        {
+            int cols = Math.Min(nr, nc - jr);
+            if (!transposeB)
+            {
+                // op(B)(p, j) = b[p·ldb + j]: a row of the panel is a contiguous copy.
+                for (int p = 0; p < kc; p++)
+                {
+                    var src = new ReadOnlySpan<float>(b + (long)(p0 + p) * ldb + j0 + jr, cols);
+                    var row = new Span<float>(dst + p * nr, nr);
+                    src.CopyTo(row);
+                    if (cols < nr) row.Slice(cols).Clear();
+                }
+            }
+            else
+            {
+                // op(B)(p, j) = b[j·ldb + p]: each source row is one column of the panel.
+                for (int j = 0; j < cols; j++)
+                {
+                    float* src = b + (long)(j0 + jr + j) * ldb + p0;
+                    for (int p = 0; p < kc; p++) dst[p * nr + j] = src[p];
+                }
+                if (cols < nr)
+                    for (int p = 0; p < kc; p++)
+                        new Span<float>(dst + p * nr + cols, nr - cols).Clear();
+            }
+        }
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------
+
+    /// <summary>
+    /// A 64-byte-aligned pointer to at least <paramref name="length"/> floats of this thread's packing
+    /// buffer, growing it when needed. The array lives on the pinned object heap, so the pointer stays
+    /// valid without a fixed block.
+    /// </summary>
+    private static float* PackBuffer(ref float[]? buffer, int length)
+    {
+        const int alignFloats = 16; // 64 bytes
+        if (buffer is null || buffer.Length < length + alignFloats)
+            buffer = GC.AllocateUninitializedArray<float>(length + alignFloats, pinned: true);
+        float* p = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        nint misalignment = (nint)p & 63;
+        return misalignment == 0 ? p : (float*)((byte*)p + (64 - misalignment));
+    }
+
+    private static void ScaleC(Span<float> c, int m, int n, int ldc, float beta)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var row = c.Slice(i * ldc, n);
+            if (beta == 0f) row.Clear(); // not 0·C: C may hold NaN or garbage when overwriting
+            else if (beta != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+        }
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    /// <summary>A stored rows×cols matrix with row stride ld needs ld ≥ cols and (rows−1)·ld + cols elements.</summary>
+    private static void RequireMatrix(int length, int rows, int cols, int ld, string name)
+    {
+        if (ld < cols)
+            throw new ArgumentException($"GEMM: leading dimension of {name} is {ld}, less than its {cols} columns.", name);
+        long needed = (long)(rows - 1) * ld + cols;
+        if (length < needed)
+            throw new ArgumentException($"GEMM: {name} has {length} elements where a {rows}×{cols} matrix with leading dimension {ld} needs {needed}.", name);
     }
 }
