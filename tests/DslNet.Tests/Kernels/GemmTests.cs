@@ -122,9 +122,11 @@ public class GemmTests
         var b = new float[k * n];
         var c = new float[m * n];
         Gemm.Multiply(false, true, m, n, k, a, k, b, k, c, n, 0f);
+        Gemm.Multiply(true, true, 3, 30, 40, a, 3, b, 40, c, 30, 0f); // the few-rows path
         long before = GC.GetAllocatedBytesForCurrentThread();
         Gemm.Multiply(false, true, m, n, k, a, k, b, k, c, n, 1f);
         Gemm.Multiply(true, false, 20, 30, 40, a, 20, b, 30, c, 30, 0f);
+        Gemm.Multiply(true, true, 3, 30, 40, a, 3, b, 40, c, 30, 1f);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 

@@ -125,6 +125,9 @@ public class SoftmaxKernelTests
         var y = backend.Upload(new double[] { 0.2, 0.8 });
         backend.SoftmaxBackward(1, 2, y, y, BufferView.Empty);
         backend.LogSoftmaxBackward(1, 2, y, y, BufferView.Empty);
+        // Zero rows or zero columns: nothing to do, no exception.
+        backend.SoftmaxForward(3, 0, BufferView.Empty, BufferView.Empty);
+        backend.LogSoftmaxForward(0, 4, BufferView.Empty, BufferView.Empty);
         var ex = Assert.Throws<ArgumentException>(() => backend.SoftmaxForward(2, 3, backend.Zeros(6), backend.Zeros(5)));
         Assert.Equal("y", ex.ParamName);
         ex = Assert.Throws<ArgumentException>(() => backend.LogSoftmaxBackward(2, 3, backend.Zeros(6), backend.Zeros(6), backend.Zeros(7)));

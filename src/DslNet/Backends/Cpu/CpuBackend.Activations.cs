@@ -162,6 +162,7 @@ public sealed partial class CpuBackend
     {
         RequireRows(rows, columns, x, nameof(x));
         RequireRows(rows, columns, y, nameof(y));
+        if (columns == 0) return; // an empty row has no max (TensorPrimitives.Max would throw)
         var xs = Host(x);
         var ys = Host(y);
         for (int r = 0; r < rows; r++)
@@ -182,6 +183,7 @@ public sealed partial class CpuBackend
         RequireRows(rows, columns, y, nameof(y));
         RequireRows(rows, columns, dy, nameof(dy));
         RequireRows(rows, columns, dx, nameof(dx));
+        if (columns == 0) return;
         var ys = Host(y);
         var gs = Host(dy);
         var ds = Host(dx);
@@ -208,6 +210,7 @@ public sealed partial class CpuBackend
     {
         RequireRows(rows, columns, x, nameof(x));
         RequireRows(rows, columns, y, nameof(y));
+        if (columns == 0) return;
         var xs = Host(x);
         var ys = Host(y);
         Span<float> t = stackalloc float[ChunkLength];
@@ -236,6 +239,7 @@ public sealed partial class CpuBackend
         RequireRows(rows, columns, y, nameof(y));
         RequireRows(rows, columns, dy, nameof(dy));
         RequireRows(rows, columns, dx, nameof(dx));
+        if (columns == 0) return;
         var ys = Host(y);
         var gs = Host(dy);
         var ds = Host(dx);

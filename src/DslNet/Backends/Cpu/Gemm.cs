@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Numerics.Tensors;
 
 namespace DslNet.Backends.Cpu;
 
@@ -28,7 +29,7 @@ namespace DslNet.Backends.Cpu;
 /// dimensions are, and pads partial panels with zeros so the micro-kernel always computes a full
 /// MR×NR tile; partial tiles of C are written through a small stack tile. The vectors run along N
 /// (contiguous in row-major C), so each micro-kernel step broadcasts MR values of A and multiplies
-/// them by NR/width vectors of B.
+/// them by NR/width vectors of B. Products with fewer than MR rows skip packing (see MultiplyFewRows).
 ///
 /// Packing buffers are per thread ([ThreadStatic]) and grow on demand, so after the first call of a
 /// given size no managed memory is allocated, and several threads may multiply at once (for example
@@ -79,6 +80,12 @@ internal static unsafe class Gemm
         // beta ∉ {0, 1}: scale C once, then accumulate into it.
         if (beta != 0f && beta != 1f) { ScaleC(c, m, n, ldc, beta); beta = 1f; }
 
+        if (m < MR)
+        {
+            MultiplyFewRows(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate: beta != 0f);
+            return;
+        }
+
         int nr = NR;
         float* packA = PackBuffer(ref s_packA, RoundUp(Math.Min(m, MC), MR) * Math.Min(k, KC));
         float* packB = PackBuffer(ref s_packB, Math.Min(k, KC) * RoundUp(Math.Min(n, NC), nr));
@@ -122,6 +129,42 @@ internal static unsafe class Gemm
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// C has fewer rows than one register tile (a Dense layer at batch 1, say): packing B would cost
+    /// as much as the whole product, so each row of C is computed directly from the stored B — as
+    /// dot products with B's rows when B is transposed, else as a sum of B's rows scaled by A's row.
+    /// </summary>
+    private static void MultiplyFewRows(bool transposeA, bool transposeB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate)
+    {
+        // A transposed: gather its column into the packing buffer so the row of op(A) is contiguous.
+        var gathered = transposeA ? new Span<float>(PackBuffer(ref s_packA, k), k) : default;
+        for (int i = 0; i < m; i++)
+        {
+            ReadOnlySpan<float> aRow;
+            if (!transposeA) aRow = a.Slice(i * lda, k);
+            else
+            {
+                for (int p = 0; p < k; p++) gathered[p] = a[p * lda + i];
+                aRow = gathered;
+            }
+            var cRow = c.Slice(i * ldc, n);
+            if (transposeB)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    float dot = TensorPrimitives.Dot(aRow, b.Slice(j * ldb, k));
+                    cRow[j] = accumulate ? cRow[j] + dot : dot;
+                }
+            }
+            else
+            {
+                if (!accumulate) cRow.Clear();
+                for (int p = 0; p < k; p++) TensorPrimitives.MultiplyAdd(b.Slice(p * ldb, n), aRow[p], cRow, cRow);
             }
         }
     }
@@ -242,7 +285,7 @@ internal static unsafe class Gemm
         {
             var src = new ReadOnlySpan<float>(tile + r * ldt, cols);
             var dst = new Span<float>(c + (long)r * ldc, cols);
-            if (accumulate) System.Numerics.Tensors.TensorPrimitives.Add(dst, src, dst);
+            if (accumulate) TensorPrimitives.Add(dst, src, dst);
             else src.CopyTo(dst);
         }
     }
@@ -307,14 +350,15 @@ internal static unsafe class Gemm
             else
             {
                 // op(B)(p, j) = b[j·ldb + p]: each source row is one column of the panel.
-                for (int j = 0; j < cols; j++)
+                float* src = b + (long)(j0 + jr) * ldb + p0;
+                for (int p = 0; p < kc; p++)
                 {
-                    float* src = b + (long)(j0 + jr + j) * ldb + p0;
-                    for (int p = 0; p < kc; p++) dst[p * nr + j] = src[p];
+                    float* d = dst + p * nr;
+                    float* s = src + p;
+                    int j = 0;
+                    for (; j < cols; j++) d[j] = s[(long)j * ldb];
+                    for (; j < nr; j++) d[j] = 0f;
                 }
-                if (cols < nr)
-                    for (int p = 0; p < kc; p++)
-                        new Span<float>(dst + p * nr + cols, nr - cols).Clear();
             }
         }
     }
@@ -342,7 +386,7 @@ internal static unsafe class Gemm
         {
             var row = c.Slice(i * ldc, n);
             if (beta == 0f) row.Clear(); // not 0·C: C may hold NaN or garbage when overwriting
-            else if (beta != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+            else if (beta != 1f) TensorPrimitives.Multiply(row, beta, row);
         }
     }
 
