@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PyTorch side of the Fashion-MNIST accuracy comparison (the C# side is samples/FashionMnist).
 
-Trains LeNet-5 (or the MLP of the sample) with exactly the sample's recipe: pixels/255, SGD lr 0.05
+Trains LeNet-5 (or the MLP of the sample) with exactly the sample's recipe: pixels/255, SGD lr 0.01
 momentum 0.9, batch 64, last partial batch kept, reshuffled every epoch, PyTorch's default init;
 prints the test accuracy and wall time of every epoch.
 
@@ -50,7 +50,7 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--batch", type=int, default=64)
-    p.add_argument("--lr", type=float, default=0.05)
+    p.add_argument("--lr", type=float, default=0.01)
     p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     a = p.parse_args()
     torch.set_num_threads(a.threads)

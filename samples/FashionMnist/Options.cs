@@ -11,7 +11,7 @@ internal sealed record Options(string? DataFolder, int Epochs, int BatchSize, do
           --data DIR       folder with the four Fashion-MNIST IDX files (default: Debian's package, else the bundled subset)
           --epochs N       epochs per model (default 5)
           --batch N        mini-batch size (default 64)
-          --lr X           SGD learning rate, momentum 0.9 (default 0.05)
+          --lr X           SGD learning rate, momentum 0.9 (default 0.01)
           --models LIST    lenet, mlp or lenet,mlp (default lenet,mlp)
           --seed N         initialisation and shuffling seed (default 0)
           --threads N      CPU threads (default: all cores)
@@ -19,7 +19,7 @@ internal sealed record Options(string? DataFolder, int Epochs, int BatchSize, do
 
     public static Options Parse(string[] args)
     {
-        var options = new Options(null, 5, 64, 0.05, "lenet,mlp", 0, Environment.ProcessorCount);
+        var options = new Options(null, 5, 64, 0.01, "lenet,mlp", 0, Environment.ProcessorCount);
         for (int i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.\n{Usage}");
