@@ -117,7 +117,7 @@ public sealed class ReshapeAttribute : LayerAttribute
     public int[] Shape { get; }
 }
 
-/// <summary>Inverted dropout: in training zeroes each element with probability <paramref name="rate"/> and
+/// <summary>Inverted dropout: in training zeroes each element with probability <c>rate</c> and
 /// scales the others by 1/(1 − rate); identity at inference. <c>rate</c> is the DROP probability (Keras' meaning).</summary>
 [AttributeUsage(AttributeTargets.Property, AllowMultiple = true, Inherited = false)]
 public sealed class DropoutAttribute : LayerAttribute

@@ -35,7 +35,7 @@ public sealed class OutputAttribute : Attribute
 {
 }
 
-/// <summary>Makes a node read <paramref name="node"/> (use <c>nameof</c>) instead of the node declared before it.</summary>
+/// <summary>Makes a node read <c>node</c> (use <c>nameof</c>) instead of the node declared before it.</summary>
 [AttributeUsage(AttributeTargets.Property, AllowMultiple = true, Inherited = false)]
 public sealed class FromAttribute : LayerAttribute
 {
