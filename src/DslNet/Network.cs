@@ -71,6 +71,12 @@ public abstract class Network
     /// <summary>The batch size of the last forward pass (0 before the first).</summary>
     public int Batch { get; private set; }
 
+    /// <summary>
+    /// Whether the last forward pass ran in training mode: backward differentiates what that pass
+    /// computed (BatchNorm on batch statistics, or on its fixed running statistics).
+    /// </summary>
+    protected bool LastForwardTrained { get; private set; }
+
     // ---- what the generated code supplies -------------------------------------------------
 
     /// <summary>Runs every node for <paramref name="batch"/> samples whose inputs are already in place.</summary>
@@ -134,6 +140,7 @@ public abstract class Network
         if (training) _trainingForwardCount++;
         ForwardCore(batch, training);
         Batch = batch;
+        LastForwardTrained = training;
     }
 
     /// <summary>The number of samples in <paramref name="length"/> values of <paramref name="port"/>, checked against MaxBatch.</summary>

@@ -142,7 +142,7 @@ internal static class OpEmitter
                 w.Line($"backend.DropoutBackward({Act(op.Inputs[1])}, {dy}, {dx});");
                 break;
             case OpKind.BatchNorm:
-                w.Line($"backend.BatchNormBackward(Plan.{op.Key}Geometry, n, {x}, {Param(op, 0)},");
+                w.Line($"backend.BatchNormBackward(Plan.{op.Key}Geometry, n, LastForwardTrained, {x}, {Param(op, 0)},");
                 w.Line($"    Scratch(Plan.{op.Key}Saved, {op.Geometry[0]}), Scratch(Plan.{op.Key}Saved + {op.Geometry[0]}, {op.Geometry[0]}),");
                 w.Line($"    {dy}, {dx}, {ParamGrad(op, 0)}, {ParamGrad(op, 1)});");
                 break;

@@ -87,12 +87,19 @@ public abstract class Backend : IDisposable
     /// Batch normalisation. Training: normalises with the batch mean and biased variance, stores
     /// mean and 1/sqrt(var + eps) in the save views for backward, and updates the running statistics
     /// as running = (1 − momentum)·running + momentum·batch, with the unbiased batch variance
-    /// (PyTorch's convention, momentum = 0.1 by default). Inference: uses the running statistics.
+    /// (PyTorch's convention, momentum = 0.1 by default). Inference: uses the running statistics, and
+    /// writes them (mean and 1/sqrt(running var + eps)) into the save views when those are not empty,
+    /// so that a backward pass after an inference forward differentiates the fixed affine map.
     /// </summary>
     public abstract void BatchNormForward(in BatchNormGeometry g, int batch, bool training, float momentum, float epsilon,
         BufferView x, BufferView gamma, BufferView beta, BufferView runningMean, BufferView runningVariance,
         BufferView savedMean, BufferView savedInvStd, BufferView y);
-    public abstract void BatchNormBackward(in BatchNormGeometry g, int batch, BufferView x, BufferView gamma,
+    /// <summary>
+    /// Batch-norm backward from the statistics saved by the forward pass. <paramref name="training"/>
+    /// must say how that forward pass ran: in training mode the batch statistics depend on x (the full
+    /// formula); in inference mode they are constants, so dx = γ·invStd·dy (PyTorch's eval-mode gradient).
+    /// </summary>
+    public abstract void BatchNormBackward(in BatchNormGeometry g, int batch, bool training, BufferView x, BufferView gamma,
         BufferView savedMean, BufferView savedInvStd, BufferView dy, BufferView dx, BufferView dGamma, BufferView dBeta);
     /// <summary>
     /// Inverted dropout: mask[i] = 0 with probability <paramref name="rate"/>, else 1/(1 − rate);

@@ -112,7 +112,7 @@ namespace Demo
             backend.Accumulate(ActivationGradient(Plan.Res_0, n), ActivationGradient(Plan.B, n));
 
             // B: Conv2D 16@3x3 pad 1 + BatchNorm
-            backend.BatchNormBackward(Plan.BGeometry, n, Activation(Plan.B_0, n), Weight(Plan.B_1_weight),
+            backend.BatchNormBackward(Plan.BGeometry, n, LastForwardTrained, Activation(Plan.B_0, n), Weight(Plan.B_1_weight),
                 Scratch(Plan.BSaved, 16), Scratch(Plan.BSaved + 16, 16),
                 ActivationGradient(Plan.B, n), ActivationGradient(Plan.B_0, n), WeightGradient(Plan.B_1_weight), WeightGradient(Plan.B_1_bias));
             backend.Conv2DBackward(Plan.B_0Geometry, n, Activation(Plan.A, n), Weight(Plan.B_0_weight), ActivationGradient(Plan.B_0, n),
@@ -120,7 +120,7 @@ namespace Demo
 
             // A: Conv2D 16@3x3 pad 1 + BatchNorm + ReLU
             backend.ActivationBackward(global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.A_1, n), Activation(Plan.A, n), ActivationGradient(Plan.A, n), ActivationGradient(Plan.A_1, n));
-            backend.BatchNormBackward(Plan.A_1Geometry, n, Activation(Plan.A_0, n), Weight(Plan.A_1_weight),
+            backend.BatchNormBackward(Plan.A_1Geometry, n, LastForwardTrained, Activation(Plan.A_0, n), Weight(Plan.A_1_weight),
                 Scratch(Plan.A_1Saved, 16), Scratch(Plan.A_1Saved + 16, 16),
                 ActivationGradient(Plan.A_1, n), ActivationGradient(Plan.A_0, n), WeightGradient(Plan.A_1_weight), WeightGradient(Plan.A_1_bias));
             backend.Conv2DBackward(Plan.A_0Geometry, n, Activation(Plan.Stem, n), Weight(Plan.A_0_weight), ActivationGradient(Plan.A_0, n),
@@ -128,7 +128,7 @@ namespace Demo
 
             // Stem: Conv2D 16@3x3 pad 1 + BatchNorm + ReLU
             backend.ActivationBackward(global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.Stem_1, n), Activation(Plan.Stem, n), ActivationGradient(Plan.Stem, n), ActivationGradient(Plan.Stem_1, n));
-            backend.BatchNormBackward(Plan.Stem_1Geometry, n, Activation(Plan.Stem_0, n), Weight(Plan.Stem_1_weight),
+            backend.BatchNormBackward(Plan.Stem_1Geometry, n, LastForwardTrained, Activation(Plan.Stem_0, n), Weight(Plan.Stem_1_weight),
                 Scratch(Plan.Stem_1Saved, 16), Scratch(Plan.Stem_1Saved + 16, 16),
                 ActivationGradient(Plan.Stem_1, n), ActivationGradient(Plan.Stem_0, n), WeightGradient(Plan.Stem_1_weight), WeightGradient(Plan.Stem_1_bias));
             backend.Conv2DBackward(Plan.Stem_0Geometry, n, Activation(Plan.Image, n), Weight(Plan.Stem_0_weight), ActivationGradient(Plan.Stem_0, n),

@@ -130,7 +130,7 @@ public class NormalizationKernelTests
             backend.Zeros(channels), backend.Upload(Ones(channels)), savedMean, savedInvStd, backend.Zeros(length));
 
         var dx = backend.Zeros(length); var dGamma = backend.Zeros(channels); var dBeta = backend.Zeros(channels);
-        backend.BatchNormBackward(g, batch, vx, vGamma, savedMean, savedInvStd, backend.Upload(r), dx, dGamma, dBeta);
+        backend.BatchNormBackward(g, batch, true, vx, vGamma, savedMean, savedInvStd, backend.Upload(r), dx, dGamma, dBeta);
 
         var ex = GradientCheck.Numerical(p => BatchNormReference(p, gamma, beta, batch, channels, spatial), x, r);
         var eGamma = GradientCheck.Numerical(p => BatchNormReference(x, p, beta, batch, channels, spatial), gamma, r);
@@ -138,6 +138,45 @@ public class NormalizationKernelTests
         GradientCheck.AssertClose(ex, backend.Download(dx), 1e-4, "dx");
         GradientCheck.AssertClose(eGamma, backend.Download(dGamma), 1e-4, "dGamma");
         GradientCheck.AssertClose(eBeta, backend.Download(dBeta), 1e-4, "dBeta");
+    }
+
+    [Theory]
+    [InlineData(1, 3, 1)]
+    [InlineData(3, 2, 5)]
+    public void BatchNorm_backward_after_an_inference_forward_differentiates_the_running_statistics_form(int batch, int channels, int spatial)
+    {
+        // Input gradients of a frozen (eval-mode) network: the statistics are constants, so the
+        // gradient is that of y = γ(x − running mean)/sqrt(running var + ε) + β, as in PyTorch's eval().
+        // The save views hold stale training statistics first, to show inference overwrites them.
+        var random = new Random(12);
+        var backend = CpuTensors.NewCpu();
+        int length = batch * channels * spatial;
+        double[] x = Rnd(random, length, 1.5, 0.3), gamma = Rnd(random, channels, 0.5, 1.0), beta = Rnd(random, channels);
+        double[] runMean = Rnd(random, channels), runVar = Rnd(random, channels, 0.4, 1.0), r = Rnd(random, length);
+        var g = new BatchNormGeometry(channels, spatial);
+        var vx = backend.Upload(x); var vGamma = backend.Upload(gamma);
+        var savedMean = backend.Upload(Rnd(random, channels)); var savedInvStd = backend.Upload(Rnd(random, channels, 1, 2));
+        backend.BatchNormForward(g, batch, false, 0.1f, (float)Eps, vx, vGamma, backend.Upload(beta),
+            backend.Upload(runMean), backend.Upload(runVar), savedMean, savedInvStd, backend.Zeros(length));
+
+        var dx = backend.Zeros(length); var dGamma = backend.Zeros(channels); var dBeta = backend.Zeros(channels);
+        backend.BatchNormBackward(g, batch, false, vx, vGamma, savedMean, savedInvStd, backend.Upload(r), dx, dGamma, dBeta);
+
+        double[] Inference(double[] xs, double[] gs, double[] bs)
+        {
+            var y = new double[xs.Length];
+            for (int n = 0; n < batch; n++)
+                for (int c = 0; c < channels; c++)
+                    for (int p = 0; p < spatial; p++)
+                    {
+                        int i = (n * channels + c) * spatial + p;
+                        y[i] = gs[c] * (xs[i] - runMean[c]) / Math.Sqrt(runVar[c] + Eps) + bs[c];
+                    }
+            return y;
+        }
+        GradientCheck.AssertClose(GradientCheck.Numerical(p => Inference(p, gamma, beta), x, r), backend.Download(dx), 1e-4, "dx");
+        GradientCheck.AssertClose(GradientCheck.Numerical(p => Inference(x, p, beta), gamma, r), backend.Download(dGamma), 1e-4, "dGamma");
+        GradientCheck.AssertClose(GradientCheck.Numerical(p => Inference(x, gamma, p), beta, r), backend.Download(dBeta), 1e-4, "dBeta");
     }
 
     [Fact]
@@ -155,21 +194,21 @@ public class NormalizationKernelTests
 
         // Reference gradients from a fresh (zeroed) call.
         var dx0 = backend.Zeros(length); var dg0 = backend.Zeros(channels); var db0 = backend.Zeros(channels);
-        backend.BatchNormBackward(g, batch, vx, vGamma, savedMean, savedInvStd, vr, dx0, dg0, db0);
+        backend.BatchNormBackward(g, batch, true, vx, vGamma, savedMean, savedInvStd, vr, dx0, dg0, db0);
 
         double[] preX = Rnd(random, length), preG = Rnd(random, channels), preB = Rnd(random, channels);
         var dx = backend.Upload(preX); var dg = backend.Upload(preG); var db = backend.Upload(preB);
-        backend.BatchNormBackward(g, batch, vx, vGamma, savedMean, savedInvStd, vr, dx, dg, db);
+        backend.BatchNormBackward(g, batch, true, vx, vGamma, savedMean, savedInvStd, vr, dx, dg, db);
         GradientCheck.AssertClose(Sum(preX, backend.Download(dx0)), backend.Download(dx), 1e-6, "dx accumulated");
         GradientCheck.AssertClose(Sum(preG, backend.Download(dg0)), backend.Download(dg), 1e-6, "dGamma accumulated");
         GradientCheck.AssertClose(Sum(preB, backend.Download(db0)), backend.Download(db), 1e-6, "dBeta accumulated");
 
         // Only dGamma wanted: the others are skipped, dGamma is still right.
         var dgOnly = backend.Zeros(channels);
-        backend.BatchNormBackward(g, batch, vx, vGamma, savedMean, savedInvStd, vr, BufferView.Empty, dgOnly, BufferView.Empty);
+        backend.BatchNormBackward(g, batch, true, vx, vGamma, savedMean, savedInvStd, vr, BufferView.Empty, dgOnly, BufferView.Empty);
         Assert.Equal(backend.Download(dg0), backend.Download(dgOnly));
         // Nothing wanted: a no-op.
-        backend.BatchNormBackward(g, batch, vx, vGamma, savedMean, savedInvStd, vr, BufferView.Empty, BufferView.Empty, BufferView.Empty);
+        backend.BatchNormBackward(g, batch, true, vx, vGamma, savedMean, savedInvStd, vr, BufferView.Empty, BufferView.Empty, BufferView.Empty);
     }
 
     [Theory]
@@ -254,7 +293,7 @@ public class NormalizationKernelTests
         GradientCheck.AssertClose(new[] { 0.9 + 0.1 * 5.0 / 3.0 }, backend.Download(rv), 1e-7, "runningVariance");
 
         var dx = backend.Zeros(4); var dGamma = backend.Zeros(1); var dBeta = backend.Zeros(1);
-        backend.BatchNormBackward(g, 4, x, gamma, sm, si, backend.Upload(new double[] { 1, 0, 0, 0 }), dx, dGamma, dBeta);
+        backend.BatchNormBackward(g, 4, true, x, gamma, sm, si, backend.Upload(new double[] { 1, 0, 0, 0 }), dx, dGamma, dBeta);
         GradientCheck.AssertClose(new[] { 0.2683281572999747, -0.35777087639996635, -0.08944271909999159, 0.17888543819998318 },
             backend.Download(dx), 1e-6, "dx");
         GradientCheck.AssertClose(new[] { -1.3416407864998738 }, backend.Download(dGamma), 1e-6, "dGamma");
@@ -443,7 +482,7 @@ public class NormalizationKernelTests
         {
             backend.BatchNormForward(g, batch, true, 0.1f, 1e-5f, x, gamma, beta, rm, rv, sm, si, y);
             backend.BatchNormForward(g, batch, false, 0.1f, 1e-5f, x, gamma, beta, rm, rv, sm, si, y);
-            backend.BatchNormBackward(g, batch, x, gamma, sm, si, dy, dx, dg, db);
+            backend.BatchNormBackward(g, batch, true, x, gamma, sm, si, dy, dx, dg, db);
             backend.DropoutForward(0.5f, 3, x, mask, y);
             backend.DropoutBackward(mask, dy, dx);
             backend.PReluForward(batch, channels, spatial, x, dg, y);

@@ -33,9 +33,15 @@ public sealed partial class CpuBackend
             RequireSameLength(channels, runningMean.Length, nameof(runningMean));
             RequireSameLength(channels, runningVariance.Length, nameof(runningVariance));
             var rm = Host(runningMean); var rv = Host(runningVariance);
+            RequireOptionalChannels(channels, savedMean, nameof(savedMean));
+            RequireOptionalChannels(channels, savedInvStd, nameof(savedInvStd));
+            var saveMean = Host(savedMean); var saveInvStd = Host(savedInvStd);
             for (int c = 0; c < channels; c++)
             {
                 float invStd = (float)(1.0 / Math.Sqrt((double)rv[c] + epsilon));
+                // Kept for a backward pass after this inference forward (input gradients of a frozen network).
+                if (!saveMean.IsEmpty) saveMean[c] = rm[c];
+                if (!saveInvStd.IsEmpty) saveInvStd[c] = invStd;
                 NormalizeChannel(xs, ys, batch, channels, spatial, c, rm[c], invStd,
                     gs.IsEmpty ? 1f : gs[c], bs.IsEmpty ? 0f : bs[c]);
             }
@@ -81,7 +87,7 @@ public sealed partial class CpuBackend
         }
     }
 
-    public override void BatchNormBackward(in BatchNormGeometry g, int batch, BufferView x, BufferView gamma,
+    public override void BatchNormBackward(in BatchNormGeometry g, int batch, bool training, BufferView x, BufferView gamma,
         BufferView savedMean, BufferView savedInvStd, BufferView dy, BufferView dx, BufferView dGamma, BufferView dBeta)
     {
         int channels = g.Channels, spatial = g.Spatial;
@@ -117,12 +123,13 @@ public sealed partial class CpuBackend
             if (!dgs.IsEmpty) dgs[c] += (float)sumDyXHat;
             if (dxs.IsEmpty) continue;
 
-            // dx = γ·invStd/M·(M·dy − Σdy − x̂·Σ(dy·x̂)) = k·(dy − a − b·(x − mean)) with
-            // k = γ·invStd, a = Σdy/M, b = invStd²·Σdy(x − mean)/M.
+            // Training: dx = γ·invStd/M·(M·dy − Σdy − x̂·Σ(dy·x̂)) = k·(dy − a − b·(x − mean)) with
+            // k = γ·invStd, a = Σdy/M, b = invStd²·Σdy(x − mean)/M. Inference: the statistics are
+            // constants, so a = b = 0 and dx = k·dy.
             double gammaC = gs.IsEmpty ? 1.0 : gs[c];
             float k = (float)(gammaC * invStd);
-            float a = (float)(sumDy / m);
-            float b = (float)(invStd * invStd * sumDyCentered / m);
+            float a = training ? (float)(sumDy / m) : 0f;
+            float b = training ? (float)(invStd * invStd * sumDyCentered / m) : 0f;
             for (int n = 0; n < batch; n++)
             {
                 int o = n * sampleSize + c * spatial;
