@@ -3,27 +3,43 @@ using System;
 namespace DslNet.Backends.Cpu;
 
 /// <summary>
-/// The default backend: host memory, SIMD kernels. Kernels run synchronously on the calling
-/// thread, so <see cref="Synchronize"/> has nothing to wait for. The kernel families live in
-/// the partial files CpuBackend.*.cs, one per family.
+/// The default backend: host memory, SIMD kernels. Kernels run synchronously: a kernel returns when
+/// its work is done (it may have used the backend's worker threads meanwhile, see
+/// <see cref="WorkerPool"/>), so <see cref="Synchronize"/> has nothing to wait for. The kernel
+/// families live in the partial files CpuBackend.*.cs, one per family.
 /// </summary>
 public sealed partial class CpuBackend : Backend
 {
-    /// <summary>A backend using every core of the machine.</summary>
+    /// <summary>A backend using every core of the machine (<see cref="Environment.ProcessorCount"/> threads).</summary>
     public CpuBackend() : this(Environment.ProcessorCount) { }
 
-    /// <summary>A backend using at most <paramref name="threads"/> threads (≥ 1).</summary>
+    /// <summary>
+    /// A backend whose kernels use at most <paramref name="threads"/> threads (≥ 1): the calling thread
+    /// and threads − 1 workers, started here and stopped by <see cref="Dispose"/>. With 1, every kernel
+    /// runs on the caller and no thread is started.
+    /// </summary>
     public CpuBackend(int threads)
     {
         if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "A CPU backend needs at least one thread.");
         Threads = threads;
+        Pool = new WorkerPool(threads);
     }
 
-    /// <summary>The shared default instance.</summary>
+    /// <summary>The shared default instance (every core; its workers are background threads).</summary>
     public static CpuBackend Default { get; } = new();
 
     /// <summary>The most threads a kernel may use.</summary>
     public int Threads { get; }
+
+    /// <summary>The threads kernels split their loops over (see <see cref="WorkerPool"/> for the API).</summary>
+    internal WorkerPool Pool { get; }
+
+    /// <summary>Stops the worker threads. Buffers stay readable; kernels must not be called afterwards.</summary>
+    public override void Dispose()
+    {
+        Pool.Dispose();
+        base.Dispose();
+    }
 
     public override string Name => $"cpu ({Threads} thread{(Threads == 1 ? "" : "s")})";
 

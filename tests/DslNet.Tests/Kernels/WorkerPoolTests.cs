@@ -1,0 +1,213 @@
+using System;
+using System.Threading;
+using DslNet.Backends.Cpu;
+using Xunit;
+
+namespace DslNet.Tests.Kernels;
+
+public class WorkerPoolTests
+{
+    /// <summary>Counts the visits of every item and records, per part, its range and thread.</summary>
+    private struct RecordingJob : IParallelJob
+    {
+        public int[] Visits;
+        public int[] Starts, Ends, ThreadIds;
+        public int Calls;
+
+        public void Execute(int start, int end, int part)
+        {
+            for (int i = start; i < end; i++) Interlocked.Increment(ref Visits[i]);
+            Starts[part] = start;
+            Ends[part] = end;
+            ThreadIds[part] = Environment.CurrentManagedThreadId;
+            Interlocked.Increment(ref Calls);
+        }
+    }
+
+    private static RecordingJob NewRecording(int count, int threads)
+    {
+        var job = new RecordingJob { Visits = new int[count], Starts = new int[threads], Ends = new int[threads], ThreadIds = new int[threads] };
+        Array.Fill(job.Starts, -1);
+        return job;
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Every_item_is_visited_once_in_contiguous_parts(int threads)
+    {
+        using var pool = new WorkerPool(threads) { MinimumWorkPerPart = 0 };
+        foreach (int count in new[] { 1, 2, 3, 5, 7, 64, 1001 })
+        {
+            var job = NewRecording(count, threads);
+            pool.For(count, 1, ref job);
+
+            Assert.All(job.Visits, v => Assert.Equal(1, v));
+            int parts = Math.Min(threads, count);
+            Assert.Equal(parts, job.Calls);
+            // Parts tile [0, count) in order, each non-empty and within one item of the others in size.
+            for (int p = 0; p < parts; p++)
+            {
+                Assert.Equal(p == 0 ? 0 : job.Ends[p - 1], job.Starts[p]);
+                Assert.InRange(job.Ends[p] - job.Starts[p], count / parts, count / parts + 1);
+            }
+            Assert.Equal(count, job.Ends[parts - 1]);
+            Assert.Equal(Environment.CurrentManagedThreadId, job.ThreadIds[0]);
+            if (parts > 1) Assert.NotEqual(job.ThreadIds[0], job.ThreadIds[1]);
+        }
+    }
+
+    [Fact]
+    public void One_thread_is_the_sequential_loop_on_the_caller()
+    {
+        using var pool = new WorkerPool(1) { MinimumWorkPerPart = 0 };
+        var job = NewRecording(100, 1);
+        pool.For(100, 1_000_000, ref job);
+        Assert.Equal(1, job.Calls);
+        Assert.Equal((0, 100), (job.Starts[0], job.Ends[0]));
+        Assert.Equal(Environment.CurrentManagedThreadId, job.ThreadIds[0]);
+        Assert.All(job.Visits, v => Assert.Equal(1, v));
+    }
+
+    [Fact]
+    public void Work_below_the_threshold_stays_on_the_caller()
+    {
+        using var pool = new WorkerPool(2);
+        var small = NewRecording(10, 2);
+        pool.For(10, WorkerPool.DefaultMinimumWorkPerPart / 20, ref small); // half a part's worth in total
+        Assert.Equal(1, small.Calls);
+        Assert.Equal(Environment.CurrentManagedThreadId, small.ThreadIds[0]);
+
+        var large = NewRecording(10, 2);
+        pool.For(10, WorkerPool.DefaultMinimumWorkPerPart, ref large); // ten parts' worth
+        Assert.Equal(2, large.Calls);
+        Assert.Equal(1, pool.PartsFor(1, long.MaxValue / 2)); // one item cannot be split
+    }
+
+    private struct ThrowingJob : IParallelJob
+    {
+        public int ThrowingPart;
+        public int[] Finished;
+
+        public void Execute(int start, int end, int part)
+        {
+            if (part == ThrowingPart) throw new InvalidOperationException($"part {part} failed on items {start}..{end}");
+            Interlocked.Increment(ref Finished[0]);
+        }
+    }
+
+    [Theory]
+    [InlineData(0)] // the caller's part
+    [InlineData(1)] // a worker's part
+    public void An_exception_in_any_part_reaches_the_caller_with_its_message(int throwingPart)
+    {
+        using var pool = new WorkerPool(2) { MinimumWorkPerPart = 0 };
+        var job = new ThrowingJob { ThrowingPart = throwingPart, Finished = new int[1] };
+        var error = Assert.Throws<InvalidOperationException>(() => pool.For(8, 1, ref job));
+        Assert.Equal(throwingPart == 0 ? "part 0 failed on items 0..4" : "part 1 failed on items 4..8", error.Message);
+        Assert.Equal(1, job.Finished[0]); // the other part still ran to its end before the call returned
+
+        // The pool is still usable afterwards.
+        var after = NewRecording(8, 2);
+        pool.For(8, 1, ref after);
+        Assert.All(after.Visits, v => Assert.Equal(1, v));
+    }
+
+    private struct SumJob : IParallelJob
+    {
+        public long[] PartSums;
+        public void Execute(int start, int end, int part)
+        {
+            long s = 0;
+            for (int i = start; i < end; i++) s += i;
+            PartSums[part * 8] += s;
+        }
+    }
+
+    [Fact]
+    public void A_parallel_loop_allocates_nothing()
+    {
+        using var pool = new WorkerPool(2) { MinimumWorkPerPart = 0 };
+        var job = new SumJob { PartSums = new long[16] };
+        pool.For(1000, 1, ref job); // first call: lazily created runtime structures, if any
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++) pool.For(1000, 1, ref job);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.Equal(1001L * (999 * 1000 / 2), job.PartSums[0] + job.PartSums[8]);
+    }
+
+    private struct NestingJob : IParallelJob
+    {
+        public WorkerPool Pool;
+        public int[] InnerVisits;
+        public void Execute(int start, int end, int part)
+        {
+            for (int i = start; i < end; i++)
+            {
+                var inner = new RecordingJob
+                {
+                    Visits = new int[4], Starts = new int[Pool.Threads], Ends = new int[Pool.Threads], ThreadIds = new int[Pool.Threads],
+                };
+                Pool.For(4, 1, ref inner); // the pool is busy: must run inline, not deadlock
+                Assert.Equal(1, inner.Calls);
+                Interlocked.Add(ref InnerVisits[i], inner.Visits[0] + inner.Visits[1] + inner.Visits[2] + inner.Visits[3]);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_loop_issued_from_inside_a_job_runs_inline()
+    {
+        using var pool = new WorkerPool(2) { MinimumWorkPerPart = 0 };
+        var job = new NestingJob { Pool = pool, InnerVisits = new int[6] };
+        pool.For(6, 1, ref job);
+        Assert.All(job.InnerVisits, v => Assert.Equal(4, v));
+    }
+
+    [Fact]
+    public void Idle_workers_that_went_to_sleep_wake_up_for_the_next_loop()
+    {
+        using var pool = new WorkerPool(3) { MinimumWorkPerPart = 0 };
+        Thread.Sleep(100); // long past the spinning phase: the workers block
+        var job = NewRecording(30, 3);
+        pool.For(30, 1, ref job);
+        Assert.Equal(3, job.Calls);
+        Assert.All(job.Visits, v => Assert.Equal(1, v));
+    }
+
+    [Fact]
+    public void Dispose_stops_the_workers_and_later_loops_are_refused()
+    {
+        var pool = new WorkerPool(2) { MinimumWorkPerPart = 0 };
+        var job = NewRecording(4, 2);
+        pool.For(4, 1, ref job);
+        pool.Dispose();
+        pool.Dispose(); // idempotent
+        Assert.Throws<ObjectDisposedException>(() => pool.For(4, 1, ref job));
+    }
+
+    [Fact]
+    public void Bad_arguments_are_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new WorkerPool(0));
+        using var pool = new WorkerPool(1);
+        var job = NewRecording(1, 1);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => pool.For(-1, 1, ref job));
+        Assert.Contains("negative count", error.Message);
+        pool.For(0, 1, ref job);
+        Assert.Equal(0, job.Calls);
+    }
+
+    [Fact]
+    public void The_backend_uses_the_thread_count_it_was_given()
+    {
+        using var backend = new CpuBackend(2);
+        Assert.Equal(2, backend.Threads);
+        Assert.Equal(2, backend.Pool.Threads);
+        Assert.Equal("cpu (2 threads)", backend.Name);
+        using var everyCore = new CpuBackend();
+        Assert.Equal(Environment.ProcessorCount, everyCore.Threads);
+    }
+}
