@@ -20,7 +20,8 @@ public sealed record NetworkNode(string Name, int[] Shape, ActivationSlot Slot);
 
 /// <summary>
 /// Everything the runtime needs to know about a generated network, fixed at compile time:
-/// its ports, nodes, tensors and buffer sizes. The generator writes one as a static field.
+/// its ports, nodes, tensors, buffer sizes and (<paramref name="Ops"/>) the ops it runs, in order.
+/// The generator writes one as a static field.
 /// </summary>
 public sealed record NetworkLayout(
     string Name,
@@ -31,4 +32,5 @@ public sealed record NetworkLayout(
     ParameterSpec[] State,
     int ActivationSize,
     int ScratchSize,
-    Loss Loss);
+    Loss Loss,
+    OpDescriptor[]? Ops = null);

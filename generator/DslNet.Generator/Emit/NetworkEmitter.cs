@@ -210,7 +210,8 @@ internal static class NetworkEmitter
         WriteSpecs(w, "State", plan.State);
         w.Line($"    ActivationSize: {plan.ActivationSize},");
         w.Line($"    ScratchSize: {plan.ScratchSize},");
-        w.Line($"    Loss: {Rt}Loss.{(Loss)plan.Model.Loss});");
+        w.Line($"    Loss: {Rt}Loss.{(Loss)plan.Model.Loss},");
+        OpDescriptorEmitter.Write(w, plan);
     }
 
     private static void WriteSpecs(IndentedWriter w, string name, EquatableArray<TensorPlan> tensors)

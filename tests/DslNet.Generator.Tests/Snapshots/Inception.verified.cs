@@ -176,7 +176,19 @@ namespace Demo
                 State: global::System.Array.Empty<global::DslNet.Training.ParameterSpec>(),
                 ActivationSize: 7210,
                 ScratchSize: 0,
-                Loss: global::DslNet.Loss.SoftmaxCrossEntropy);
+                Loss: global::DslNet.Loss.SoftmaxCrossEntropy,
+                // Kind, node, attribute index, input slots, output slot, per-sample input and output shapes, then tensors and hyper-parameters.
+                Ops: new global::DslNet.OpDescriptor[]
+                {
+                    new(global::DslNet.OpKind.Conv2D, "Branch1", 0, new[] { Image }, Branch1_0, new[] { 8, 12, 12 }, new[] { 4, 12, 12 }, Parameters: new[] { "Branch1.weight", "Branch1.bias" }, Geometry: Branch1_0Geometry),
+                    new(global::DslNet.OpKind.ReLU, "Branch1", 1, new[] { Branch1_0 }, Branch1, new[] { 4, 12, 12 }, new[] { 4, 12, 12 }),
+                    new(global::DslNet.OpKind.Conv2D, "Branch3", 1, new[] { Image }, Branch3_1, new[] { 8, 12, 12 }, new[] { 6, 12, 12 }, Parameters: new[] { "Branch3.weight", "Branch3.bias" }, Geometry: Branch3_1Geometry),
+                    new(global::DslNet.OpKind.ReLU, "Branch3", 2, new[] { Branch3_1 }, Branch3, new[] { 6, 12, 12 }, new[] { 6, 12, 12 }),
+                    new(global::DslNet.OpKind.MaxPool2D, "Pool", 1, new[] { Image }, Pool_1, new[] { 8, 12, 12 }, new[] { 8, 12, 12 }, Geometry: Pool_1Geometry),
+                    new(global::DslNet.OpKind.Conv2D, "Pool", 2, new[] { Pool_1 }, Pool, new[] { 8, 12, 12 }, new[] { 2, 12, 12 }, Parameters: new[] { "Pool.weight", "Pool.bias" }, Geometry: PoolGeometry),
+                    new(global::DslNet.OpKind.Concat, "Mixed", 0, new[] { Branch1, Branch3, Pool }, Mixed, new[] { 4, 12, 12 }, new[] { 12, 12, 12 }),
+                    new(global::DslNet.OpKind.Dense, "Logits", 1, new[] { Mixed }, Logits, new[] { 1728 }, new[] { 10 }, Parameters: new[] { "Logits.weight", "Logits.bias" }, Geometry: LogitsGeometry),
+                });
         }
     }
 }

@@ -210,7 +210,22 @@ namespace Demo
                 State: global::System.Array.Empty<global::DslNet.Training.ParameterSpec>(),
                 ActivationSize: 15386,
                 ScratchSize: 0,
-                Loss: global::DslNet.Loss.SoftmaxCrossEntropy);
+                Loss: global::DslNet.Loss.SoftmaxCrossEntropy,
+                // Kind, node, attribute index, input slots, output slot, per-sample input and output shapes, then tensors and hyper-parameters.
+                Ops: new global::DslNet.OpDescriptor[]
+                {
+                    new(global::DslNet.OpKind.Conv2D, "C1", 0, new[] { Image }, C1_0, new[] { 1, 28, 28 }, new[] { 6, 28, 28 }, Parameters: new[] { "C1.weight", "C1.bias" }, Geometry: C1_0Geometry),
+                    new(global::DslNet.OpKind.ReLU, "C1", 1, new[] { C1_0 }, C1, new[] { 6, 28, 28 }, new[] { 6, 28, 28 }),
+                    new(global::DslNet.OpKind.MaxPool2D, "S2", 0, new[] { C1 }, S2, new[] { 6, 28, 28 }, new[] { 6, 14, 14 }, Geometry: S2Geometry),
+                    new(global::DslNet.OpKind.Conv2D, "C3", 0, new[] { S2 }, C3_0, new[] { 6, 14, 14 }, new[] { 16, 10, 10 }, Parameters: new[] { "C3.weight", "C3.bias" }, Geometry: C3_0Geometry),
+                    new(global::DslNet.OpKind.ReLU, "C3", 1, new[] { C3_0 }, C3, new[] { 16, 10, 10 }, new[] { 16, 10, 10 }),
+                    new(global::DslNet.OpKind.MaxPool2D, "S4", 0, new[] { C3 }, S4, new[] { 16, 10, 10 }, new[] { 16, 5, 5 }, Geometry: S4Geometry),
+                    new(global::DslNet.OpKind.Dense, "F5", 1, new[] { S4 }, F5_1, new[] { 400 }, new[] { 120 }, Parameters: new[] { "F5.weight", "F5.bias" }, Geometry: F5_1Geometry),
+                    new(global::DslNet.OpKind.ReLU, "F5", 2, new[] { F5_1 }, F5, new[] { 120 }, new[] { 120 }),
+                    new(global::DslNet.OpKind.Dense, "F6", 0, new[] { F5 }, F6_0, new[] { 120 }, new[] { 84 }, Parameters: new[] { "F6.weight", "F6.bias" }, Geometry: F6_0Geometry),
+                    new(global::DslNet.OpKind.ReLU, "F6", 1, new[] { F6_0 }, F6, new[] { 84 }, new[] { 84 }),
+                    new(global::DslNet.OpKind.Dense, "Logits", 0, new[] { F6 }, Logits, new[] { 84 }, new[] { 10 }, Parameters: new[] { "Logits.weight", "Logits.bias" }, Geometry: LogitsGeometry),
+                });
         }
     }
 }

@@ -132,7 +132,15 @@ namespace Demo
                 State: global::System.Array.Empty<global::DslNet.Training.ParameterSpec>(),
                 ActivationSize: 1306,
                 ScratchSize: 0,
-                Loss: global::DslNet.Loss.SoftmaxCrossEntropy);
+                Loss: global::DslNet.Loss.SoftmaxCrossEntropy,
+                // Kind, node, attribute index, input slots, output slot, per-sample input and output shapes, then tensors and hyper-parameters.
+                Ops: new global::DslNet.OpDescriptor[]
+                {
+                    new(global::DslNet.OpKind.Dense, "Hidden", 0, new[] { Pixels }, Hidden_0, new[] { 784 }, new[] { 128 }, Parameters: new[] { "Hidden.weight", "Hidden.bias" }, Geometry: Hidden_0Geometry),
+                    new(global::DslNet.OpKind.ReLU, "Hidden", 1, new[] { Hidden_0 }, Hidden, new[] { 128 }, new[] { 128 }),
+                    new(global::DslNet.OpKind.Dropout, "Dropped", 0, new[] { Hidden, DroppedMask }, Dropped, new[] { 128 }, new[] { 128 }, Alpha: 0.2f),
+                    new(global::DslNet.OpKind.Dense, "Logits", 0, new[] { Dropped }, Logits, new[] { 128 }, new[] { 10 }, Parameters: new[] { "Logits.weight", "Logits.bias" }, Geometry: LogitsGeometry),
+                });
         }
     }
 }

@@ -232,7 +232,23 @@ namespace Demo
                 },
                 ActivationSize: 41754,
                 ScratchSize: 96,
-                Loss: global::DslNet.Loss.SoftmaxCrossEntropy);
+                Loss: global::DslNet.Loss.SoftmaxCrossEntropy,
+                // Kind, node, attribute index, input slots, output slot, per-sample input and output shapes, then tensors and hyper-parameters.
+                Ops: new global::DslNet.OpDescriptor[]
+                {
+                    new(global::DslNet.OpKind.Conv2D, "Stem", 0, new[] { Image }, Stem_0, new[] { 3, 16, 16 }, new[] { 16, 16, 16 }, Parameters: new[] { "Stem.0.weight", "Stem.0.bias" }, Geometry: Stem_0Geometry),
+                    new(global::DslNet.OpKind.BatchNorm, "Stem", 1, new[] { Stem_0 }, Stem_1, new[] { 16, 16, 16 }, new[] { 16, 16, 16 }, Parameters: new[] { "Stem.1.weight", "Stem.1.bias" }, State: new[] { "Stem.1.running_mean", "Stem.1.running_var" }, Geometry: Stem_1Geometry, Alpha: 0.1f, Beta: 1E-05f),
+                    new(global::DslNet.OpKind.ReLU, "Stem", 2, new[] { Stem_1 }, Stem, new[] { 16, 16, 16 }, new[] { 16, 16, 16 }),
+                    new(global::DslNet.OpKind.Conv2D, "A", 0, new[] { Stem }, A_0, new[] { 16, 16, 16 }, new[] { 16, 16, 16 }, Parameters: new[] { "A.0.weight", "A.0.bias" }, Geometry: A_0Geometry),
+                    new(global::DslNet.OpKind.BatchNorm, "A", 1, new[] { A_0 }, A_1, new[] { 16, 16, 16 }, new[] { 16, 16, 16 }, Parameters: new[] { "A.1.weight", "A.1.bias" }, State: new[] { "A.1.running_mean", "A.1.running_var" }, Geometry: A_1Geometry, Alpha: 0.1f, Beta: 1E-05f),
+                    new(global::DslNet.OpKind.ReLU, "A", 2, new[] { A_1 }, A, new[] { 16, 16, 16 }, new[] { 16, 16, 16 }),
+                    new(global::DslNet.OpKind.Conv2D, "B", 0, new[] { A }, B_0, new[] { 16, 16, 16 }, new[] { 16, 16, 16 }, Parameters: new[] { "B.0.weight", "B.0.bias" }, Geometry: B_0Geometry),
+                    new(global::DslNet.OpKind.BatchNorm, "B", 1, new[] { B_0 }, B, new[] { 16, 16, 16 }, new[] { 16, 16, 16 }, Parameters: new[] { "B.1.weight", "B.1.bias" }, State: new[] { "B.1.running_mean", "B.1.running_var" }, Geometry: BGeometry, Alpha: 0.1f, Beta: 1E-05f),
+                    new(global::DslNet.OpKind.Add, "Res", 0, new[] { Stem, B }, Res_0, new[] { 16, 16, 16 }, new[] { 16, 16, 16 }),
+                    new(global::DslNet.OpKind.ReLU, "Res", 1, new[] { Res_0 }, Res, new[] { 16, 16, 16 }, new[] { 16, 16, 16 }),
+                    new(global::DslNet.OpKind.GlobalAvgPool2D, "Logits", 0, new[] { Res }, Logits_0, new[] { 16, 16, 16 }, new[] { 16 }),
+                    new(global::DslNet.OpKind.Dense, "Logits", 1, new[] { Logits_0 }, Logits, new[] { 16 }, new[] { 10 }, Parameters: new[] { "Logits.weight", "Logits.bias" }, Geometry: LogitsGeometry),
+                });
         }
     }
 }
