@@ -224,7 +224,7 @@ public abstract class Network
     private float FinishStep(float loss, Loss kind, int batch, Optimizer optimizer)
     {
         if (!float.IsFinite(loss))
-            throw new InvalidOperationException(
+            throw new NonFiniteValueException(
                 $"{Layout.Name}: the {kind} loss is {loss} on this batch; the parameters were not updated. Lower the learning rate, clip gradients, or check the data for NaN/Inf.");
         // ComputeLoss wrote the output gradient; clear every other gradient before backward adds into it.
         var output = Layout.Outputs[0].Slot;

@@ -158,7 +158,7 @@ public abstract class Optimizer
     /// </summary>
     protected abstract void Update(Span<float> values, ReadOnlySpan<float> gradients, double learningRate, long step);
 
-    private static InvalidOperationException NonFiniteGradient(ParameterSet parameters, double norm)
+    private static NonFiniteValueException NonFiniteGradient(ParameterSet parameters, double norm)
     {
         // Error path only: find the first offending tensor and element to make the message useful.
         string where = "";
@@ -173,7 +173,7 @@ public abstract class Optimizer
                 }
         }
         string what = double.IsNaN(norm) ? "NaN" : "infinite";
-        return new InvalidOperationException(
+        return new NonFiniteValueException(
             $"The gradient norm is {what}, so no update was applied and the parameters are unchanged.{where} " +
             "This usually means the loss diverged: lower the learning rate, clip gradients, or check the inputs.");
     }
