@@ -90,7 +90,7 @@ public class TrainingTests
         float[] before = net.Parameters.Values.View.Span.ToArray();
         float[] x = new float[12];
         x[0] = float.NaN;
-        var error = Assert.Throws<InvalidOperationException>(() => net.TrainStep(x, new float[8], optimizer));
+        var error = Assert.Throws<NonFiniteValueException>(() => net.TrainStep(x, new float[8], optimizer));
         Assert.Contains("NaN", error.Message);
         Assert.Equal(before, net.Parameters.Values.View.Span.ToArray());
     }

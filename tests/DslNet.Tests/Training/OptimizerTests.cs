@@ -368,7 +368,7 @@ public class OptimizerTests
             g.CopyTo(set.Gradients!.View.Span);
             var before = set.Values.View.Span.ToArray();
 
-            var ex = Assert.Throws<InvalidOperationException>(() => optimizer.Step(set));
+            var ex = Assert.Throws<NonFiniteValueException>(() => optimizer.Step(set));
             Assert.Contains(float.IsNaN(bad) ? "NaN" : "infinite", ex.Message);
             Assert.Contains("'b'[2]", ex.Message);
             Assert.Equal(before, set.Values.View.Span.ToArray());
