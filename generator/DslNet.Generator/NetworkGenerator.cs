@@ -9,8 +9,9 @@ namespace DslNet.Generator;
 
 /// <summary>
 /// The incremental generator: [Network] class → equatable model → shape inference → source.
-/// It reports nothing (the analyzers do) and emits nothing for a network with errors, so the user
-/// sees each mistake once, from the analyzer, at the offending argument.
+/// It reports nothing (the analyzers do), so the user sees each mistake once, from the analyzer, at the
+/// offending argument. For a network with errors it writes only a throwing stub (see <see cref="StubEmitter"/>)
+/// so that the compiler has no errors of its own and the command-line build shows the DSL diagnostics.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class NetworkGenerator : IIncrementalGenerator
@@ -32,24 +33,27 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .WithTrackingName(Steps.Model);
 
         var plans = models
-            .Select(static (model, _) => model is null ? null : SafePlan(model))
+            .Select(static (model, _) => model is null ? null : new PlannedNetwork(model, SafePlan(model)))
             .WithTrackingName(Steps.Plan);
 
-        context.RegisterSourceOutput(plans, static (spc, plan) =>
+        context.RegisterSourceOutput(plans, static (spc, planned) =>
         {
-            if (plan is null) return;
-            string source;
+            if (planned is null) return;
+            string? source;
             try
             {
-                source = NetworkEmitter.Emit(plan);
+                source = planned.Plan is { } plan ? NetworkEmitter.Emit(plan) : StubEmitter.Emit(planned.Model);
             }
             catch (Exception)
             {
                 return; // never take the IDE down; an invalid plan is already reported by the analyzers
             }
-            spc.AddSource(HintName(plan.Model), SourceText.From(source, System.Text.Encoding.UTF8));
+            if (source is not null) spc.AddSource(HintName(planned.Model), SourceText.From(source, System.Text.Encoding.UTF8));
         });
     }
+
+    /// <summary>A network and its plan; the plan is null when the network has errors (then only a stub is written).</summary>
+    private sealed record PlannedNetwork(NetworkModel Model, NetworkPlan? Plan);
 
     private static NetworkModel? SafeParse(INamedTypeSymbol type, System.Threading.CancellationToken ct)
     {

@@ -62,8 +62,14 @@ internal sealed record OpModel(OpKind Kind, EquatableArray<OpArg> Args)
 }
 
 /// <summary>
+/// How a partial property was declared, as the generator must repeat it when it can only write a stub:
+/// its type (fully qualified) and accessors.
+/// </summary>
+internal sealed record PartialDeclaration(string Type, bool HasGetter, bool HasSetter, bool SetterIsInit);
+
+/// <summary>
 /// A <c>partial Tensor</c> property: its name, the modifiers written on it (repeated on the
-/// implementation), whether it is an input (with its per-sample shape) or a marked output, and its ops.
+/// implementation), how it was declared when it is a partial definition (<see cref="Partial"/>), whether it is an input (with its per-sample shape) or a marked output, and its ops.
 /// </summary>
 internal sealed record NodeModel(
     string Name,
@@ -73,7 +79,8 @@ internal sealed record NodeModel(
     bool IsInput,
     bool InputIsTokens,
     bool IsOutput,
-    EquatableArray<OpModel> Ops);
+    EquatableArray<OpModel> Ops,
+    PartialDeclaration? Partial = null);
 
 /// <summary>A [Network] class.</summary>
 internal sealed record NetworkModel(

@@ -75,6 +75,7 @@ internal static class NetworkParser
     {
         string modifiers = "partial";
         bool isPartialTensor = false;
+        PartialDeclaration? partial = null;
         if (property.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is PropertyDeclarationSyntax syntax)
         {
             modifiers = syntax.Modifiers.ToString();
@@ -83,6 +84,9 @@ internal static class NetworkParser
                 && property.IsPartialDefinition
                 && property.SetMethod is null
                 && property.GetMethod is not null;
+            if (property.IsPartialDefinition)
+                partial = new PartialDeclaration(property.Type.ToDisplayString(TypeFormat),
+                    property.GetMethod is not null, property.SetMethod is not null, property.SetMethod?.IsInitOnly == true);
         }
 
         var shape = EquatableArray<int>.Empty;
@@ -109,7 +113,7 @@ internal static class NetworkParser
                     break;
             }
         }
-        return new NodeModel(property.Name, modifiers, isPartialTensor, shape, isInput, tokens, isOutput, ops.ToEquatableArray());
+        return new NodeModel(property.Name, modifiers, isPartialTensor, shape, isInput, tokens, isOutput, ops.ToEquatableArray(), partial);
     }
 
     private static List<OpArg> ReadArguments(AttributeData attribute, ref bool hasErrors)
@@ -123,6 +127,9 @@ internal static class NetworkParser
             args.Add(ReadArgument(named.Key, named.Value, ref hasErrors));
         return args;
     }
+
+    private static readonly SymbolDisplayFormat TypeFormat =
+        SymbolDisplayFormat.FullyQualifiedFormat.AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
     private static readonly System.Collections.Immutable.ImmutableArray<IParameterSymbol> ImmutableArrayOfNone =
         System.Collections.Immutable.ImmutableArray<IParameterSymbol>.Empty;

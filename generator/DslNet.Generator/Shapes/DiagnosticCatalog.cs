@@ -43,6 +43,7 @@ internal static class DiagnosticCatalog
     public const string NoPreviousNode = "DSL0023";
     public const string NotSupported = "DSL0024";
     public const string MergeArity = "DSL0025";
+    public const string AnalyzerFailure = "DSL0999";
 
     private static readonly Dictionary<string, DiagnosticInfo> ById = new()
     {
@@ -71,6 +72,7 @@ internal static class DiagnosticCatalog
         [NoPreviousNode] = new(NoPreviousNode, "The first node has nothing to read", "Node '{0}' is the first node but is not an [Input]; add [Input(...)] or [From(nameof(...))]", Severity.Error),
         [NotSupported] = new(NotSupported, "Not supported yet", "{0}: {1}", Severity.Error),
         [MergeArity] = new(MergeArity, "A merge needs nodes to merge", "{0}: {1}", Severity.Error),
+        [AnalyzerFailure] = new(AnalyzerFailure, "Internal analyzer error", "The DslNet analyzer failed on network '{0}' ({1}: {2}); please report this with the network's source", Severity.Warning),
     };
 
     public static DiagnosticInfo Get(string id) => ById[id];

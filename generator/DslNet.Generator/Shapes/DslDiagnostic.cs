@@ -2,14 +2,24 @@ using DslNet.Generator.Common;
 
 namespace DslNet.Generator.Shapes;
 
-/// <summary>Where a diagnostic belongs: the class, a node, one of its attributes, or one argument of it.</summary>
-internal sealed record DiagnosticTarget(int Node, int Op, string? Argument)
+/// <summary>
+/// Where a diagnostic belongs, as plain values the analyzers map back to syntax: the class
+/// (<see cref="Node"/> = -1), a node (its property, <see cref="Op"/> = -1), one of its layer
+/// attributes (<see cref="Op"/> = index among the node's ops), or one argument of it
+/// (<see cref="Argument"/> = the constructor parameter or property name as written in DslNet's
+/// attributes; <see cref="Index"/> = the element of a params array such as Add's node names).
+/// A class-level target with <see cref="Argument"/> set names an argument of [Network] (e.g. "Loss").
+/// No Location or SyntaxNode ever enters the engine, so its results stay equatable.
+/// </summary>
+internal sealed record DiagnosticTarget(int Node, int Op, string? Argument, int Index = -1)
 {
     public static readonly DiagnosticTarget Class = new(-1, -1, null);
 
+    public static DiagnosticTarget OfNetworkArgument(string argument) => new(-1, -1, argument);
+
     public static DiagnosticTarget OfNode(int node) => new(node, -1, null);
 
-    public static DiagnosticTarget OfOp(int node, int op, string? argument = null) => new(node, op, argument);
+    public static DiagnosticTarget OfOp(int node, int op, string? argument = null, int index = -1) => new(node, op, argument, index);
 }
 
 /// <summary>A finding of the shape engine: a catalogue id, where it is, and the message arguments.</summary>

@@ -419,7 +419,7 @@ internal sealed partial class ShapeInference
         if (model.Kind == OpKind.From)
         {
             string name = model.Find("node")?.Text ?? "";
-            return Resolve(node, op, "node", name) is { } source ? (source.Slot, source.Shape, $"From({name})") : null;
+            return Resolve(node, op, "node", -1, name) is { } source ? (source.Slot, source.Shape, $"From({name})") : null;
         }
 
         var names = model.Find("nodes")?.Texts.ToArray() ?? Array.Empty<string>();
@@ -435,9 +435,10 @@ internal sealed partial class ShapeInference
             inputs.Add((op > 0 ? $"{_model.Nodes[node].Name} so far" : _model.Nodes[node - 1].Name, slot, shape));
         }
         bool resolved = true;
-        foreach (string name in names)
+        for (int i = 0; i < names.Length; i++)
         {
-            if (Resolve(node, op, "nodes", name) is { } source) inputs.Add((name, source.Slot, source.Shape));
+            string name = names[i];
+            if (Resolve(node, op, "nodes", i, name) is { } source) inputs.Add((name, source.Slot, source.Shape));
             else resolved = false;
         }
         if (!resolved) return null;

@@ -60,8 +60,12 @@ internal sealed partial class ShapeInference
         return (plan, diagnostics);
     }
 
-    private void Report(string id, DiagnosticTarget target, params object[] args) =>
-        _diagnostics.Add(new DslDiagnostic(id, target, args.Select(a => Convert.ToString(a, CultureInfo.InvariantCulture) ?? "").ToEquatableArray()));
+    /// <summary>Records a finding once: the same finding for both axes of one argument (Stride = 0) is one diagnostic.</summary>
+    private void Report(string id, DiagnosticTarget target, params object[] args)
+    {
+        var diagnostic = new DslDiagnostic(id, target, args.Select(a => Convert.ToString(a, CultureInfo.InvariantCulture) ?? "").ToEquatableArray());
+        if (!_diagnostics.Contains(diagnostic)) _diagnostics.Add(diagnostic);
+    }
 
     private void InferAll()
     {
@@ -157,17 +161,17 @@ internal sealed partial class ShapeInference
     }
 
     /// <summary>Resolves a node name read by a From or merge op (marking it used), or reports why it cannot.</summary>
-    private (string Slot, int[] Shape)? Resolve(int node, int op, string argument, string name)
+    private (string Slot, int[] Shape)? Resolve(int node, int op, string argument, int index, string name)
     {
         string label = Label(node, op);
         if (!_nodeIndex.TryGetValue(name, out int target))
         {
-            Report(DiagnosticCatalog.UnknownNode, DiagnosticTarget.OfOp(node, op, argument), label, name);
+            Report(DiagnosticCatalog.UnknownNode, DiagnosticTarget.OfOp(node, op, argument, index), label, name);
             return null;
         }
         if (target >= node)
         {
-            Report(DiagnosticCatalog.LaterNode, DiagnosticTarget.OfOp(node, op, argument), label, name);
+            Report(DiagnosticCatalog.LaterNode, DiagnosticTarget.OfOp(node, op, argument, index), label, name);
             return null;
         }
         _used[target] = true;

@@ -1,0 +1,75 @@
+using System;
+using System.Collections.Immutable;
+using System.Linq;
+using DslNet.Generator.Model;
+using DslNet.Generator.Shapes;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace DslNet.Analyzers;
+
+/// <summary>
+/// Reports every finding of the shape engine (DSL0001…) on a [Network] class, at the attribute argument
+/// that causes it. It runs the same parser and engine as the generator (linked sources), so a message
+/// shows exactly the shapes the generated code would have used. It never throws: a failure of its own
+/// becomes DSL0999 rather than the compiler's AD0001.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class NetworkAnalyzer : DiagnosticAnalyzer
+{
+    /// <summary>Rules about the declaration itself, which stay meaningful while attribute arguments have compile errors.</summary>
+    private static readonly ImmutableHashSet<string> StructuralRules = ImmutableHashSet.Create(
+        DiagnosticCatalog.NotPartial, DiagnosticCatalog.NodeNotPartialTensor, DiagnosticCatalog.ForeignBaseType);
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => DslDescriptors.All;
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            var networkAttribute = start.Compilation.GetTypeByMetadataName(NetworkParser.NetworkAttributeName);
+            if (networkAttribute is null) return; // DslNet is not referenced
+            start.RegisterSymbolAction(symbol => AnalyzeSafely(symbol, networkAttribute), SymbolKind.NamedType);
+        });
+    }
+
+    private static void AnalyzeSafely(SymbolAnalysisContext context, INamedTypeSymbol networkAttribute)
+    {
+        if (context.Symbol is not INamedTypeSymbol type) return;
+        var attribute = type.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, networkAttribute));
+        if (attribute is null) return;
+        var locator = new DiagnosticLocator(type, attribute, context.CancellationToken);
+        try
+        {
+            Analyze(context, type, locator);
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            Location location;
+            try { location = locator.ClassLocation(); }
+            catch (Exception) { location = Location.None; }
+            context.ReportDiagnostic(Diagnostic.Create(DslDescriptors.ById[DiagnosticCatalog.AnalyzerFailure], location,
+                type.Name, e.GetType().Name, e.Message));
+        }
+    }
+
+    private static void Analyze(SymbolAnalysisContext context, INamedTypeSymbol type, DiagnosticLocator locator)
+    {
+        var model = NetworkParser.Parse(type, context.CancellationToken);
+        var (_, diagnostics) = ShapeInference.Run(model);
+        foreach (var finding in diagnostics)
+        {
+            // With compile errors in the attributes, the model holds guesses (a missing argument reads as 0):
+            // the compiler's own error speaks, and shape findings would only be noise.
+            if (model.HasCompileErrors && !StructuralRules.Contains(finding.Id)) continue;
+            var descriptor = DslDescriptors.ById[finding.Id];
+            context.ReportDiagnostic(Diagnostic.Create(descriptor, locator.Locate(finding.Target), finding.Arguments.ToArray()));
+        }
+    }
+}
