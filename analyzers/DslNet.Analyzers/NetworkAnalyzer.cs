@@ -69,7 +69,23 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
             // the compiler's own error speaks, and shape findings would only be noise.
             if (model.HasCompileErrors && !StructuralRules.Contains(finding.Id)) continue;
             var descriptor = DslDescriptors.ById[finding.Id];
-            context.ReportDiagnostic(Diagnostic.Create(descriptor, locator.Locate(finding.Target), finding.Arguments.ToArray()));
+            // The engine's fix hints travel as the diagnostic's properties, and the place a fix edits (when
+            // not the finding's own) as its additional location: the code fixes read both.
+            var additional = finding.FixTarget is { } fixTarget ? new[] { locator.Locate(fixTarget) } : null;
+            context.ReportDiagnostic(Diagnostic.Create(descriptor, locator.Locate(finding.Target), additional, FixProperties(finding), finding.Arguments.ToArray()));
         }
+    }
+
+    /// <summary>The finding's "key=value" hints as diagnostic properties.</summary>
+    private static ImmutableDictionary<string, string?>? FixProperties(DslDiagnostic finding)
+    {
+        if (finding.Hints.IsEmpty) return null;
+        var properties = ImmutableDictionary.CreateBuilder<string, string?>();
+        foreach (string hint in finding.Hints)
+        {
+            int equals = hint.IndexOf('=');
+            if (equals > 0) properties[hint.Substring(0, equals)] = hint.Substring(equals + 1);
+        }
+        return properties.ToImmutable();
     }
 }

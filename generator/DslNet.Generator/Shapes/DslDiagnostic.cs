@@ -25,6 +25,15 @@ internal sealed record DiagnosticTarget(int Node, int Op, string? Argument, int 
 /// <summary>A finding of the shape engine: a catalogue id, where it is, and the message arguments.</summary>
 internal sealed record DslDiagnostic(string Id, DiagnosticTarget Target, EquatableArray<string> Arguments)
 {
+    /// <summary>
+    /// Values for the code fixes, as "key=value" (keys in <see cref="FixHints"/>): the numbers the message
+    /// suggests, so a fix never re-derives a formula. Empty for most findings.
+    /// </summary>
+    public EquatableArray<string> Hints { get; init; }
+
+    /// <summary>Where a code fix edits when that is not <see cref="Target"/> (the layer to pad, for a merge of mismatched shapes).</summary>
+    public DiagnosticTarget? FixTarget { get; init; }
+
     public DiagnosticInfo Info => DiagnosticCatalog.Get(Id);
 
     public string Message => string.Format(System.Globalization.CultureInfo.InvariantCulture, Info.MessageFormat, Arguments.ToArray());

@@ -129,6 +129,7 @@ internal sealed partial class ShapeInference
         if (asserted != 0 && asserted != inFeatures)
         {
             Report(DiagnosticCatalog.SizeAssertion, DiagnosticTarget.OfOp(node, op, "InFeatures"), label, "InFeatures", asserted, Text(shape), $"{inFeatures} features");
+            Hint(FixHints.Inferred, inFeatures);
             return null;
         }
         var tensors = new List<string>
@@ -152,6 +153,7 @@ internal sealed partial class ShapeInference
         if (inChannels != 0 && inChannels != shape[0])
         {
             Report(DiagnosticCatalog.SizeAssertion, DiagnosticTarget.OfOp(node, op, "InChannels"), label, "InChannels", inChannels, Text(shape), $"{shape[0]} channels");
+            Hint(FixHints.Inferred, shape[0]);
             return null;
         }
         var kernel = PerAxis(model, "Kernel", model.Has("kernel") ? "kernel" : "Kernel", model.Int("kernel", 3));
@@ -311,6 +313,7 @@ internal sealed partial class ShapeInference
         if (count != have)
         {
             Report(DiagnosticCatalog.ReshapeCount, DiagnosticTarget.OfOp(node, op, "shape"), label, Text(target), count, Text(shape), have);
+            if (target.Length == 1) Hint(FixHints.Inferred, have); // several axes: no single right answer
             return null;
         }
         return (slot, target, $"Reshape {Text(target)}");
@@ -459,6 +462,7 @@ internal sealed partial class ShapeInference
             {
                 Report(DiagnosticCatalog.MergeShapeMismatch, DiagnosticTarget.OfOp(node, op, "nodes"), label,
                     $"{model.Kind} needs equal shapes, but {inputs[0].Name} is {Text(first)} and {different.Name} is {Text(different.Shape)}");
+                HintKeepSize(inputs[0].Name, first, different.Name, different.Shape, channelsMustMatch: true);
                 return null;
             }
             AddOp(model.Kind, node, op, key, AddSlot(key, Product(first)), inputs.Select(i => i.Slot).ToArray(), first, first, new[] { Product(first) },
@@ -472,6 +476,7 @@ internal sealed partial class ShapeInference
         {
             Report(DiagnosticCatalog.ConcatMismatch, DiagnosticTarget.OfOp(node, op, "nodes"), label,
                 $"Concat joins along the first axis and needs the other axes equal, but {inputs[0].Name} is {Text(first)} and {mismatch.Name} is {Text(mismatch.Shape)}");
+            HintKeepSize(inputs[0].Name, first, mismatch.Name, mismatch.Shape, channelsMustMatch: false);
             return null;
         }
         int[] outShape = (int[])first.Clone();
