@@ -66,6 +66,34 @@ public class DenseKernelTests
                 backend.Download(db), 1e-4, "db");
     }
 
+    [Theory]
+    [InlineData(1)]   // batch 1: the few-rows GEMM, split over output columns
+    [InlineData(37)]
+    public void Two_threads_give_the_same_results_as_one(int batch)
+    {
+        var random = new Random(batch);
+        var g = new DenseGeometry(130, 90);
+        double[] x = GradientCheck.RandomArray(random, batch * 130);
+        double[] w = GradientCheck.RandomArray(random, 90 * 130);
+        double[] b = GradientCheck.RandomArray(random, 90);
+        double[] r = GradientCheck.RandomArray(random, batch * 90);
+        float[][] Run(int threads)
+        {
+            using var backend = CpuTensors.NewCpu(threads);
+            backend.Pool.MinimumWorkPerPart = 0; // split even these small products
+            var vx = backend.Upload(x); var vw = backend.Upload(w); var vb = backend.Upload(b);
+            var y = backend.Zeros(batch * 90); var dy = backend.Upload(r);
+            var dx = backend.Zeros(x.Length); var dw = backend.Zeros(w.Length); var db = backend.Zeros(90);
+            backend.DenseForward(g, batch, vx, vw, vb, y);
+            backend.DenseBackward(g, batch, vx, vw, dy, dx, dw, db);
+            return new[] { backend.Download(y), backend.Download(dx), backend.Download(dw), backend.Download(db) };
+        }
+        var one = Run(1);
+        var two = Run(2);
+        GradientCheck.AssertClose(Reference(batch, 130, 90, GradientCheck.Rounded(x), GradientCheck.Rounded(w), GradientCheck.Rounded(b)), two[0], 1e-5, "y");
+        for (int i = 0; i < one.Length; i++) Assert.Equal(one[i], two[i]);
+    }
+
     [Fact]
     public void Empty_gradient_views_are_skipped()
     {

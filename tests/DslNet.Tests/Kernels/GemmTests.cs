@@ -35,32 +35,126 @@ public class GemmTests
         yield return (130, 70, 300); // two MC blocks and two KC blocks at once
     }
 
-    public static TheoryData<bool, bool, float> Combinations()
+    public static TheoryData<bool, bool, float, int> Combinations()
     {
-        var data = new TheoryData<bool, bool, float>();
-        foreach (bool ta in new[] { false, true })
-            foreach (bool tb in new[] { false, true })
-                foreach (float beta in new[] { 0f, 1f })
-                    data.Add(ta, tb, beta);
+        var data = new TheoryData<bool, bool, float, int>();
+        foreach (int threads in new[] { 1, 2, 3 })
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    foreach (float beta in new[] { 0f, 1f })
+                        data.Add(ta, tb, beta, threads);
         return data;
     }
 
+    /// <summary>
+    /// A pool that splits every product it can (no minimum work), so small awkward sizes take the
+    /// parallel paths too; null for one thread (the sequential code, as callers without a pool get).
+    /// </summary>
+    private static WorkerPool? Pool(int threads) => threads == 1 ? null : new WorkerPool(threads) { MinimumWorkPerPart = 0 };
+
     [Theory]
     [MemberData(nameof(Combinations))]
-    public void Matches_naive_double_product_for_awkward_sizes(bool transposeA, bool transposeB, float beta)
+    public void Matches_naive_double_product_for_awkward_sizes(bool transposeA, bool transposeB, float beta, int threads)
     {
+        using var pool = Pool(threads);
         var random = new Random(17 + (transposeA ? 1 : 0) + (transposeB ? 2 : 0) + (int)beta * 4);
         foreach (var (m, n, k) in Sizes())
-            RunCase(random, transposeA, transposeB, m, n, k, beta, padA: 0, padB: 0, padC: 0);
+            RunCase(random, transposeA, transposeB, m, n, k, beta, padA: 0, padB: 0, padC: 0, pool);
     }
 
     [Theory]
     [MemberData(nameof(Combinations))]
-    public void Respects_leading_dimensions_larger_than_rows(bool transposeA, bool transposeB, float beta)
+    public void Respects_leading_dimensions_larger_than_rows(bool transposeA, bool transposeB, float beta, int threads)
     {
+        using var pool = Pool(threads);
         var random = new Random(5);
         foreach (var (m, n, k) in new[] { (3, 5, 7), (17, 63, 65), (65, 17, 257), (1, 33, 9) })
-            RunCase(random, transposeA, transposeB, m, n, k, beta, padA: 3, padB: 5, padC: 7);
+            RunCase(random, transposeA, transposeB, m, n, k, beta, padA: 3, padB: 5, padC: 7, pool);
+    }
+
+    [Fact]
+    public void Every_awkward_size_triple_matches_at_one_and_two_threads()
+    {
+        // The whole 6³ product of sizes, all four transposes, sequential and split across two threads.
+        using var pool = Pool(2);
+        var random = new Random(23);
+        int index = 0;
+        foreach (int m in Awkward)
+            foreach (int n in Awkward)
+                foreach (int k in Awkward)
+                {
+                    bool ta = (index & 1) != 0, tb = (index & 2) != 0;
+                    index++;
+                    if ((long)m * n * k > 257L * 257 * 65) continue; // the largest cubes are covered above
+                    RunCase(random, ta, tb, m, n, k, 1f, 0, 0, 0, null);
+                    RunCase(random, ta, tb, m, n, k, 0f, 0, 0, 0, pool);
+                }
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void Results_do_not_depend_on_the_thread_count(bool transposeA, bool transposeB)
+    {
+        // Every element of C is summed over K in the same order whatever the split: bitwise equal.
+        var random = new Random(31);
+        foreach (var (m, n, k) in new[] { (257, 65, 300), (17, 257, 63), (4, 300, 257), (130, 3100, 20) })
+        {
+            float[] a = GradientCheck.ToFloat(GradientCheck.RandomArray(random, m * k));
+            float[] b = GradientCheck.ToFloat(GradientCheck.RandomArray(random, k * n));
+            int lda = transposeA ? m : k, ldb = transposeB ? k : n;
+            var sequential = new float[m * n];
+            Gemm.Multiply(transposeA, transposeB, m, n, k, a, lda, b, ldb, sequential, n, 0f);
+            foreach (int threads in new[] { 2, 3 })
+            {
+                using var pool = Pool(threads);
+                var parallel = new float[m * n];
+                Gemm.Multiply(transposeA, transposeB, m, n, k, a, lda, b, ldb, parallel, n, 0f, pool);
+                Assert.True(sequential.AsSpan().SequenceEqual(parallel), $"{m}×{n}×{k} at {threads} threads differs from 1 thread");
+            }
+        }
+    }
+
+    private struct NestedProducts : IParallelJob
+    {
+        public WorkerPool Pool;
+        public float[] A, B;
+        public float[][] Results;
+        public void Execute(int start, int end, int part)
+        {
+            // A kernel parallel over samples whose per-sample GEMM also asks for the (busy) pool.
+            for (int i = start; i < end; i++) Gemm.Multiply(false, true, 40, 70, 50, A, 50, B, 50, Results[i], 70, 0f, Pool);
+        }
+    }
+
+    [Fact]
+    public void A_product_issued_inside_a_parallel_kernel_runs_on_its_own_thread()
+    {
+        var random = new Random(41);
+        float[] a = GradientCheck.ToFloat(GradientCheck.RandomArray(random, 40 * 50));
+        float[] b = GradientCheck.ToFloat(GradientCheck.RandomArray(random, 70 * 50));
+        var expected = new float[40 * 70];
+        Gemm.Multiply(false, true, 40, 70, 50, a, 50, b, 50, expected, 70, 0f);
+        using var pool = Pool(2)!;
+        var job = new NestedProducts { Pool = pool, A = a, B = b, Results = new float[4][] };
+        for (int i = 0; i < 4; i++) job.Results[i] = new float[40 * 70];
+        pool.For(4, 1, ref job);
+        foreach (var result in job.Results) Assert.Equal(expected, result);
+    }
+
+    [Theory]
+    [InlineData(257, 17, false)] // tall and narrow: rows are shared out
+    [InlineData(17, 257, true)]  // short and wide: columns
+    [InlineData(1024, 1024, true)]
+    public void The_split_follows_the_shape_of_c(int m, int n, bool columns)
+    {
+        using var pool = new WorkerPool(2);
+        Assert.Equal(2, Gemm.Shares(pool, m, n, 512, out bool splitColumns));
+        Assert.Equal(columns, splitColumns);
+        Assert.Equal(1, Gemm.Shares(pool, 8, 8, 8, out _)); // too small to pay for a hand-off
+        Assert.Equal(1, Gemm.Shares(null, m, n, 512, out _));
     }
 
     [Fact]
@@ -69,6 +163,9 @@ public class GemmTests
         // n > NC = 3072 exercises the outermost loop.
         RunCase(new Random(3), false, true, 7, Gemm.NC + 33, 5, 1f, padA: 0, padB: 0, padC: 0);
         RunCase(new Random(4), true, false, 2, Gemm.NC + 1, 3, 0f, padA: 1, padB: 0, padC: 2);
+        using var pool = Pool(2);
+        RunCase(new Random(5), false, false, 13, Gemm.NC + 65, 7, 1f, padA: 0, padB: 0, padC: 3, pool);
+        RunCase(new Random(6), true, true, 7, 2 * Gemm.NC + 1, 3, 0f, padA: 0, padB: 1, padC: 0, pool);
     }
 
     [Fact]
@@ -128,6 +225,14 @@ public class GemmTests
         Gemm.Multiply(true, false, 20, 30, 40, a, 20, b, 30, c, 30, 0f);
         Gemm.Multiply(true, true, 3, 30, 40, a, 3, b, 40, c, 30, 1f);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+
+        using var pool = Pool(2)!;
+        Gemm.Multiply(false, true, m, n, k, a, k, b, k, c, n, 0f, pool);
+        Gemm.Multiply(true, false, 3, 90, 40, a, 3, b, 90, c, 90, 0f, pool);
+        before = GC.GetAllocatedBytesForCurrentThread();
+        Gemm.Multiply(false, true, m, n, k, a, k, b, k, c, n, 1f, pool);
+        Gemm.Multiply(true, false, 3, 90, 40, a, 3, b, 90, c, 90, 0f, pool);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
     /// <summary>
@@ -135,7 +240,7 @@ public class GemmTests
     /// C against the double reference, including that C's padding columns are left untouched.
     /// </summary>
     private static void RunCase(Random random, bool transposeA, bool transposeB, int m, int n, int k, float beta,
-        int padA, int padB, int padC)
+        int padA, int padB, int padC, WorkerPool? pool = null)
     {
         int aRows = transposeA ? k : m, aCols = transposeA ? m : k;
         int bRows = transposeB ? n : k, bCols = transposeB ? k : n;
@@ -145,11 +250,11 @@ public class GemmTests
         double[] c0 = GradientCheck.Rounded(GradientCheck.RandomArray(random, m * ldc));
         var c = GradientCheck.ToFloat(c0);
 
-        Gemm.Multiply(transposeA, transposeB, m, n, k, GradientCheck.ToFloat(a), lda, GradientCheck.ToFloat(b), ldb, c, ldc, beta);
+        Gemm.Multiply(transposeA, transposeB, m, n, k, GradientCheck.ToFloat(a), lda, GradientCheck.ToFloat(b), ldb, c, ldc, beta, pool);
 
         double[] expected = Reference(transposeA, transposeB, m, n, k, a, lda, b, ldb, c0, ldc, beta);
         GradientCheck.AssertClose(expected, c, 1e-5,
-            $"C (transposeA {transposeA}, transposeB {transposeB}, m {m}, n {n}, k {k}, beta {beta}, ld pads {padA}/{padB}/{padC})");
+            $"C (transposeA {transposeA}, transposeB {transposeB}, m {m}, n {n}, k {k}, beta {beta}, ld pads {padA}/{padB}/{padC}, {pool?.Threads ?? 1} threads)");
     }
 
     /// <summary>Naive double triple loop; columns of C beyond n keep their initial values.</summary>

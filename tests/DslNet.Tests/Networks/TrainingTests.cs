@@ -46,6 +46,25 @@ public class TrainingTests
     }
 
     [Fact]
+    public void A_training_step_on_two_threads_allocates_nothing_after_the_first()
+    {
+        // Every kernel that can split does (no minimum work), so the worker pool's hand-offs and the
+        // parallel GEMM's shared buffers are on the path being measured.
+        using var backend = new DslNet.Backends.Cpu.CpuBackend(2);
+        backend.Pool.MinimumWorkPerPart = 0;
+        var net = new SmallLeNet(maxBatch: 8, seed: 2, backend);
+        var optimizer = new Sgd(0.01, momentum: 0.9);
+        float[] x = RandomInput(8 * SmallLeNet.Shapes.ImageSize, 3);
+        int[] labels = { 0, 1, 2, 0, 1, 2, 0, 1 };
+        net.TrainStep(x, labels, optimizer);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++) net.TrainStep(x, labels, optimizer);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
     public void Training_reduces_the_loss_of_a_network_with_every_layer_family()
     {
         var net = new SmallLeNet(maxBatch: 16, seed: 4);

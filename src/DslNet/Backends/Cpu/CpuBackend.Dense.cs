@@ -3,7 +3,8 @@ using System.Numerics.Tensors;
 
 namespace DslNet.Backends.Cpu;
 
-// Dense (fully connected) layer as three GEMMs. With R = batch·RowsPerSample rows,
+// Dense (fully connected) layer as three GEMMs, each split across the backend's threads when large
+// enough (Gemm.Multiply with Pool). With R = batch·RowsPerSample rows,
 // x [R, In], W [Out, In] (PyTorch's Linear layout), y [R, Out]:
 //   forward   y  = x·Wᵀ + b
 //   backward  dx += dy·W,   dW += dyᵀ·x,   db += Σ_rows dy
@@ -28,7 +29,7 @@ public sealed partial class CpuBackend
             beta = 1f;
         }
         Gemm.Multiply(false, true, rows, g.OutFeatures, g.InFeatures,
-            Host(x), g.InFeatures, Host(weight), g.InFeatures, yh, g.OutFeatures, beta);
+            Host(x), g.InFeatures, Host(weight), g.InFeatures, yh, g.OutFeatures, beta, Pool);
     }
 
     public override void DenseBackward(in DenseGeometry g, int batch, BufferView x, BufferView weight, BufferView dy,
@@ -47,11 +48,11 @@ public sealed partial class CpuBackend
         // dx [R, In] += dy [R, Out] · W [Out, In]
         if (!dx.IsEmpty)
             Gemm.Multiply(false, false, rows, g.InFeatures, g.OutFeatures,
-                dyh, g.OutFeatures, Host(weight), g.InFeatures, Host(dx), g.InFeatures, 1f);
+                dyh, g.OutFeatures, Host(weight), g.InFeatures, Host(dx), g.InFeatures, 1f, Pool);
         // dW [Out, In] += dyᵀ [Out, R] · x [R, In]
         if (!dWeight.IsEmpty)
             Gemm.Multiply(true, false, g.OutFeatures, g.InFeatures, rows,
-                dyh, g.OutFeatures, Host(x), g.InFeatures, Host(dWeight), g.InFeatures, 1f);
+                dyh, g.OutFeatures, Host(x), g.InFeatures, Host(dWeight), g.InFeatures, 1f, Pool);
         // db [Out] += Σ_r dy[r, :]
         if (!dBias.IsEmpty)
         {

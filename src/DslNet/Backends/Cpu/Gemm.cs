@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Numerics.Tensors;
 
 namespace DslNet.Backends.Cpu;
@@ -29,13 +30,13 @@ namespace DslNet.Backends.Cpu;
 /// dimensions are, and pads partial panels with zeros so the micro-kernel always computes a full
 /// MR×NR tile; partial tiles of C are written through a small stack tile. The vectors run along N
 /// (contiguous in row-major C), so each micro-kernel step broadcasts MR values of A and multiplies
-/// them by NR/width vectors of B. Products with fewer than MR rows skip packing (see MultiplyFewRows).
+/// them by NR/width vectors of B. Products with fewer than MR rows skip packing (see Gemm.FewRows.cs).
 ///
 /// Packing buffers are per thread ([ThreadStatic]) and grow on demand, so after the first call of a
 /// given size no managed memory is allocated, and several threads may multiply at once (for example
 /// a convolution parallel over samples).
 /// </remarks>
-internal static unsafe class Gemm
+internal static unsafe partial class Gemm
 {
     /// <summary>Rows of the register tile (broadcast values of A per step).</summary>
     internal const int MR = 6;
@@ -60,9 +61,14 @@ internal static unsafe class Gemm
     [ThreadStatic] private static float[]? s_packA;
     [ThreadStatic] private static float[]? s_packB;
 
+    /// <summary>
+    /// C = op(A)·op(B) + beta·C. With a <paramref name="pool"/> of several threads, products large
+    /// enough to pay for it are split across the threads (see Gemm.Parallel.cs); the result is the
+    /// same whatever the thread count, because every element of C is summed in the same order.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(bool transposeA, bool transposeB, int m, int n, int k,
-        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, float beta)
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, float beta, WorkerPool? pool = null)
     {
         if (m < 0 || n < 0 || k < 0)
             throw new ArgumentOutOfRangeException(nameof(m), $"GEMM sizes must not be negative (m = {m}, n = {n}, k = {k}).");
@@ -79,92 +85,72 @@ internal static unsafe class Gemm
 
         // beta ∉ {0, 1}: scale C once, then accumulate into it.
         if (beta != 0f && beta != 1f) { ScaleC(c, m, n, ldc, beta); beta = 1f; }
-
-        if (m < MR)
-        {
-            MultiplyFewRows(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate: beta != 0f);
-            return;
-        }
-
-        int nr = NR;
-        float* packA = PackBuffer(ref s_packA, RoundUp(Math.Min(m, MC), MR) * Math.Min(k, KC));
-        float* packB = PackBuffer(ref s_packB, Math.Min(k, KC) * RoundUp(Math.Min(n, NC), nr));
-        float* tile = stackalloc float[MR * 2 * Vector512<float>.Count];
+        bool accumulate = beta != 0f;
 
         fixed (float* pa = a, pb = b, pc = c)
         {
-            for (int jc = 0; jc < n; jc += NC)
+            if (m < MR)
+                MultiplyFewRows(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, pool);
+            else if (!TryMultiplyParallel(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, pool))
+                MultiplyBlocked(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+        }
+    }
+
+    /// <summary>The five loops on one thread (see the class remarks).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MultiplyBlocked(bool transposeA, bool transposeB, int m, int n, int k,
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulateC)
+    {
+        int nr = NR;
+        float* packA = PackBuffer(ref s_packA, RoundUp(Math.Min(m, MC), MR) * Math.Min(k, KC));
+        float* packB = PackBuffer(ref s_packB, Math.Min(k, KC) * RoundUp(Math.Min(n, NC), nr));
+        for (int jc = 0; jc < n; jc += NC)
+        {
+            int nc = Math.Min(NC, n - jc);
+            for (int p0 = 0; p0 < k; p0 += KC)
             {
-                int nc = Math.Min(NC, n - jc);
-                for (int p0 = 0; p0 < k; p0 += KC)
+                int kc = Math.Min(KC, k - p0);
+                // The first K block applies beta; later blocks add their partial products.
+                bool accumulate = accumulateC || p0 > 0;
+                PackB(transposeB, b, ldb, p0, jc, kc, nc, nr, packB);
+                for (int ic = 0; ic < m; ic += MC)
                 {
-                    int kc = Math.Min(KC, k - p0);
-                    // The first K block applies beta; later blocks add their partial products.
-                    bool accumulate = beta != 0f || p0 > 0;
-                    PackB(transposeB, pb, ldb, p0, jc, kc, nc, nr, packB);
-                    for (int ic = 0; ic < m; ic += MC)
-                    {
-                        int mc = Math.Min(MC, m - ic);
-                        PackA(transposeA, pa, lda, ic, p0, mc, kc, packA);
-                        for (int jr = 0; jr < nc; jr += nr)
-                        {
-                            int ncols = Math.Min(nr, nc - jr);
-                            float* bPanel = packB + jr * kc;
-                            for (int ir = 0; ir < mc; ir += MR)
-                            {
-                                int nrows = Math.Min(MR, mc - ir);
-                                float* aPanel = packA + ir * kc;
-                                float* cTile = pc + (long)(ic + ir) * ldc + jc + jr;
-                                if (nrows == MR && ncols == nr)
-                                {
-                                    MicroKernel(kc, aPanel, bPanel, cTile, ldc, accumulate);
-                                }
-                                else
-                                {
-                                    // Edge tile: compute the full padded tile on the stack, copy the valid part.
-                                    MicroKernel(kc, aPanel, bPanel, tile, nr, accumulate: false);
-                                    MergeTile(tile, nr, cTile, ldc, nrows, ncols, accumulate);
-                                }
-                            }
-                        }
-                    }
+                    int mc = Math.Min(MC, m - ic);
+                    PackA(transposeA, a, lda, ic, p0, mc, kc, packA);
+                    MacroKernel(packA, packB, mc, nc, kc, c + (long)ic * ldc + jc, ldc, accumulate);
                 }
             }
         }
     }
 
     /// <summary>
-    /// C has fewer rows than one register tile (a Dense layer at batch 1, say): packing B would cost
-    /// as much as the whole product, so each row of C is computed directly from the stored B — as
-    /// dot products with B's rows when B is transposed, else as a sum of B's rows scaled by A's row.
+    /// C[mc×nc] (=|+=) the packed A block times the packed B block: the two innermost loops. The B
+    /// block's first panel holds column 0 of this C block.
     /// </summary>
-    private static void MultiplyFewRows(bool transposeA, bool transposeB, int m, int n, int k,
-        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MacroKernel(float* packA, float* packB, int mc, int nc, int kc, float* c, int ldc, bool accumulate)
     {
-        // A transposed: gather its column into the packing buffer so the row of op(A) is contiguous.
-        var gathered = transposeA ? new Span<float>(PackBuffer(ref s_packA, k), k) : default;
-        for (int i = 0; i < m; i++)
+        int nr = NR;
+        float* tile = stackalloc float[MR * 2 * Vector512<float>.Count];
+        for (int jr = 0; jr < nc; jr += nr)
         {
-            ReadOnlySpan<float> aRow;
-            if (!transposeA) aRow = a.Slice(i * lda, k);
-            else
+            int ncols = Math.Min(nr, nc - jr);
+            float* bPanel = packB + jr * kc;
+            for (int ir = 0; ir < mc; ir += MR)
             {
-                for (int p = 0; p < k; p++) gathered[p] = a[p * lda + i];
-                aRow = gathered;
-            }
-            var cRow = c.Slice(i * ldc, n);
-            if (transposeB)
-            {
-                for (int j = 0; j < n; j++)
+                int nrows = Math.Min(MR, mc - ir);
+                float* aPanel = packA + ir * kc;
+                float* cTile = c + (long)ir * ldc + jr;
+                if (nrows == MR && ncols == nr)
                 {
-                    float dot = TensorPrimitives.Dot(aRow, b.Slice(j * ldb, k));
-                    cRow[j] = accumulate ? cRow[j] + dot : dot;
+                    MicroKernel(kc, aPanel, bPanel, cTile, ldc, accumulate);
                 }
-            }
-            else
-            {
-                if (!accumulate) cRow.Clear();
-                for (int p = 0; p < k; p++) TensorPrimitives.MultiplyAdd(b.Slice(p * ldb, n), aRow[p], cRow, cRow);
+                else
+                {
+                    // Edge tile: compute the full padded tile on the stack, copy the valid part.
+                    MicroKernel(kc, aPanel, bPanel, tile, nr, accumulate: false);
+                    MergeTile(tile, nr, cTile, ldc, nrows, ncols, accumulate);
+                }
             }
         }
     }
@@ -184,6 +170,16 @@ internal static unsafe class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel512(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
     {
+        // The C tile is touched only after the K loop: start fetching its 6 × 2 lines now, so the
+        // final loads/stores do not wait on L2/L3 (rows of a large C are far apart).
+        if (Sse.IsSupported)
+        {
+            for (int r = 0; r < MR; r++)
+            {
+                Sse.Prefetch0(c + (long)r * ldc);
+                Sse.Prefetch0(c + (long)r * ldc + 16);
+            }
+        }
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < kc; p++)

@@ -45,8 +45,9 @@ internal interface IParallelJob
 /// <item>Small problems stay on the caller: a part is only handed to another thread when it carries at
 /// least <see cref="MinimumWorkPerPart"/> units of work, where count·workPerItem estimates the total
 /// in floating-point operations (count a memory-bound element-wise item as a few operations per
-/// element). With one thread, or below the threshold, Execute(0, count, 0) runs inline: exactly the
-/// sequential loop.</item>
+/// element; the packed GEMM, far denser, counts <see cref="Gemm.FlopsPerWorkUnit"/> flops as one
+/// unit). With one thread, or below the threshold, Execute(0, count, 0) runs inline: exactly the
+/// sequential loop. Set MinimumWorkPerPart = 0 in a test to force every split.</item>
 /// <item>Nothing is allocated per call: the job is passed by reference (it stays on the caller's
 /// stack while the workers read it through a pointer) and dispatched through a static generic
 /// function, so no closure or delegate exists.</item>
@@ -120,7 +121,8 @@ internal sealed unsafe class WorkerPool : IDisposable
     public int PartsFor(int count, long workPerItem)
     {
         if (count <= 1 || Threads == 1) return 1;
-        long total = (long)count * Math.Max(workPerItem, 1);
+        workPerItem = Math.Max(workPerItem, 1);
+        long total = workPerItem > long.MaxValue / count ? long.MaxValue : count * workPerItem;
         long byWork = MinimumWorkPerPart <= 0 ? Threads : total / MinimumWorkPerPart;
         return (int)Math.Clamp(Math.Min(byWork, count), 1, Threads);
     }

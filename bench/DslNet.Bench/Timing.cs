@@ -1,0 +1,48 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+
+namespace DslNet.Bench;
+
+/// <summary>The timing method of torch_ref.py's bench(), step for step, so both sides are measured alike.</summary>
+internal static class Timing
+{
+    public sealed record Result(double MedianMs, double MinMs, int Reps, int Warmup);
+
+    /// <summary>
+    /// Warm up (at least <paramref name="minWarmup"/> calls and <paramref name="warmupS"/> seconds), then time
+    /// each call until <paramref name="minReps"/> calls and <paramref name="targetS"/> seconds are reached (at
+    /// most <paramref name="maxReps"/>); <paramref name="hardS"/> stops earlier for slow rows, as in torch_ref.py.
+    /// </summary>
+    public static Result Measure(Action fn, double targetS, int minReps = 30, int maxReps = 3000, double warmupS = 0.5,
+        int minWarmup = 5, double? hardS = null, int minHardReps = 3)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        int n = 0;
+        while (n < minWarmup || Seconds(t0) < warmupS)
+        {
+            fn();
+            n++;
+            if (hardS is double h && Seconds(t0) > h / 3) break;
+        }
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var times = new List<double>(maxReps);
+        long start = Stopwatch.GetTimestamp();
+        while (times.Count < maxReps)
+        {
+            long a = Stopwatch.GetTimestamp();
+            fn();
+            times.Add(Stopwatch.GetElapsedTime(a).TotalMilliseconds);
+            double elapsed = Seconds(start);
+            if (times.Count >= minReps && elapsed >= targetS) break;
+            if (hardS is double hs && times.Count >= minHardReps && elapsed >= hs) break;
+        }
+        times.Sort();
+        int c = times.Count;
+        double median = c % 2 == 1 ? times[c / 2] : (times[c / 2 - 1] + times[c / 2]) / 2; // statistics.median
+        return new Result(median, times[0], c, n);
+    }
+
+    private static double Seconds(long since) => Stopwatch.GetElapsedTime(since).TotalSeconds;
+}

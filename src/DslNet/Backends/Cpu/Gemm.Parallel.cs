@@ -1,0 +1,180 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Threading;
+
+namespace DslNet.Backends.Cpu;
+
+// Multi-threaded GEMM, BLIS style (Smith et al., "Anatomy of High-Performance Many-Threaded Matrix
+// Multiplication", IPDPS 2014): the threads split one dimension of C into shares of whole register
+// panels and run the same five loops, each packing only what it alone reads. The operand they all
+// read is packed once, cooperatively, into a shared double buffer:
+//
+//   columns split (the default): thread s owns columns of C [its NR panels of each NC block].
+//     B: each thread packs its own columns into its private buffer (no synchronisation).
+//     A: every MC×KC block is packed by all threads together (each packs some MR panels) into the
+//        shared buffer, then a barrier, then each thread runs the macro-kernel on its columns.
+//   rows split (when C is tall and narrow): thread s owns rows of C [its MR panels].
+//     A: private; B: every KC×NC block packed together into the shared buffer, then a barrier.
+//
+// Double buffering (block i uses half i mod 2) needs one barrier per shared block: when a thread
+// passes the barrier of block i + 1 every thread has finished computing with block i, so block i + 2
+// may overwrite its half. Each element of C is still summed over K in the same order as on one
+// thread, so results do not depend on the thread count.
+internal static unsafe partial class Gemm
+{
+    /// <summary>
+    /// The packed micro-kernel does about this many floating-point operations in the time the
+    /// element-wise kernels, for which <see cref="WorkerPool.MinimumWorkPerPart"/> is calibrated, do one
+    /// unit of work; a share of a product must carry this many flops per unit of that threshold, so the
+    /// hand-off and the barriers (a microsecond or so) stay small against it.
+    /// </summary>
+    internal const double FlopsPerWorkUnit = 10;
+
+    /// <summary>Shared packing buffer, owned by the calling thread of a parallel product.</summary>
+    [ThreadStatic] private static float[]? s_packShared;
+
+    private static bool TryMultiplyParallel(bool transposeA, bool transposeB, int m, int n, int k,
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, WorkerPool? pool)
+    {
+        int shares = Shares(pool, m, n, k, out bool splitColumns);
+        if (shares <= 1) return false;
+
+        int nr = NR;
+        int half = splitColumns
+            ? RoundUp(Math.Min(m, MC), MR) * Math.Min(k, KC)   // one packed A block
+            : Math.Min(k, KC) * RoundUp(Math.Min(n, NC), nr);  // one packed B block
+        var job = new ParallelProduct
+        {
+            TransposeA = transposeA, TransposeB = transposeB, Accumulate = accumulate, SplitColumns = splitColumns,
+            M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
+            Shares = shares, Shared = PackBuffer(ref s_packShared, 2 * half + 16), SharedHalf = RoundUp(half, 16),
+        };
+        // The GEMM has judged the size itself: claim enough work per share that the pool uses
+        // exactly `shares` parts (or runs inline when busy, which Execute recognises).
+        pool!.For(shares, long.MaxValue, ref job);
+        return true;
+    }
+
+    /// <summary>
+    /// How many threads to use (1 = sequential) and which dimension of C they split: the one whose
+    /// panels divide most evenly among them (columns on a tie, since B is then never shared).
+    /// </summary>
+    internal static int Shares(WorkerPool? pool, int m, int n, int k, out bool splitColumns)
+    {
+        splitColumns = true;
+        if (pool is null || pool.Threads == 1) return 1;
+        int panelsN = (n + NR - 1) / NR, panelsM = (m + MR - 1) / MR;
+        int sharesN = Math.Min(pool.Threads, panelsN), sharesM = Math.Min(pool.Threads, panelsM);
+        // Speed-up if the busiest share sets the pace.
+        double speedupN = (double)panelsN / ((panelsN + sharesN - 1) / sharesN);
+        double speedupM = (double)panelsM / ((panelsM + sharesM - 1) / sharesM);
+        splitColumns = speedupN >= speedupM;
+        int shares = splitColumns ? sharesN : sharesM;
+        if (Math.Max(speedupN, speedupM) < 1.25) return 1;
+        return 2.0 * m * n * k / shares < FlopsPerWorkUnit * pool.MinimumWorkPerPart ? 1 : shares;
+    }
+
+    /// <summary>One parallel product; every share (thread) runs <see cref="Execute"/> on the same instance.</summary>
+    private struct ParallelProduct : IParallelJob
+    {
+        public bool TransposeA, TransposeB, Accumulate, SplitColumns;
+        public int M, N, K, Lda, Ldb, Ldc, Shares, SharedHalf;
+        public float* A, B, C, Shared;
+
+        // Barrier state. The pool hands every part a reference to this one struct (the caller's
+        // variable), so these two fields are shared memory.
+        private int _arrived, _phase;
+
+        public void Execute(int start, int end, int part)
+        {
+            if (end - start != 1)
+            {
+                // The pool ran the loop inline (it was busy, e.g. this product is nested in another
+                // parallel kernel): this thread is alone, so do the whole product without barriers.
+                MultiplyBlocked(TransposeA, TransposeB, M, N, K, A, Lda, B, Ldb, C, Ldc, Accumulate);
+                return;
+            }
+            if (SplitColumns) RunColumnShare(start);
+            else RunRowShare(start);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void RunColumnShare(int share)
+        {
+            int nr = NR;
+            int widestShare = ((Math.Min(N, NC) + nr - 1) / nr + Shares - 1) / Shares * nr;
+            float* packB = PackBuffer(ref s_packB, Math.Min(K, KC) * widestShare);
+            int block = 0;
+            for (int jc = 0; jc < N; jc += NC)
+            {
+                int nc = Math.Min(NC, N - jc);
+                int panels = (nc + nr - 1) / nr;
+                int col0 = WorkerPool.PartStart(panels, Shares, share) * nr;
+                int cols = Math.Min(WorkerPool.PartStart(panels, Shares, share + 1) * nr, nc) - col0;
+                for (int p0 = 0; p0 < K; p0 += KC)
+                {
+                    int kc = Math.Min(KC, K - p0);
+                    bool accumulate = Accumulate || p0 > 0;
+                    if (cols > 0) PackB(TransposeB, B, Ldb, p0, jc + col0, kc, cols, nr, packB);
+                    for (int ic = 0; ic < M; ic += MC, block++)
+                    {
+                        int mc = Math.Min(MC, M - ic);
+                        float* packA = Shared + (block & 1) * SharedHalf;
+                        int aPanels = (mc + MR - 1) / MR;
+                        int row0 = WorkerPool.PartStart(aPanels, Shares, share) * MR;
+                        int rows = Math.Min(WorkerPool.PartStart(aPanels, Shares, share + 1) * MR, mc) - row0;
+                        if (rows > 0) PackA(TransposeA, A, Lda, ic + row0, p0, rows, kc, packA + row0 * kc);
+                        Barrier();
+                        if (cols > 0) MacroKernel(packA, packB, mc, cols, kc, C + (long)ic * Ldc + jc + col0, Ldc, accumulate);
+                    }
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void RunRowShare(int share)
+        {
+            int nr = NR;
+            int mPanels = (M + MR - 1) / MR;
+            int rowBegin = WorkerPool.PartStart(mPanels, Shares, share) * MR;
+            int rowEnd = Math.Min(WorkerPool.PartStart(mPanels, Shares, share + 1) * MR, M);
+            float* packA = PackBuffer(ref s_packA, RoundUp(Math.Min(Math.Max(rowEnd - rowBegin, 1), MC), MR) * Math.Min(K, KC));
+            int block = 0;
+            for (int jc = 0; jc < N; jc += NC)
+            {
+                int nc = Math.Min(NC, N - jc);
+                int panels = (nc + nr - 1) / nr;
+                int col0 = WorkerPool.PartStart(panels, Shares, share) * nr;
+                int cols = Math.Min(WorkerPool.PartStart(panels, Shares, share + 1) * nr, nc) - col0;
+                for (int p0 = 0; p0 < K; p0 += KC, block++)
+                {
+                    int kc = Math.Min(KC, K - p0);
+                    bool accumulate = Accumulate || p0 > 0;
+                    float* packB = Shared + (block & 1) * SharedHalf;
+                    if (cols > 0) PackB(TransposeB, B, Ldb, p0, jc + col0, kc, cols, nr, packB + col0 * kc);
+                    Barrier();
+                    for (int ic = rowBegin; ic < rowEnd; ic += MC)
+                    {
+                        int mc = Math.Min(MC, rowEnd - ic);
+                        PackA(TransposeA, A, Lda, ic, p0, mc, kc, packA);
+                        MacroKernel(packA, packB, mc, nc, kc, C + (long)ic * Ldc + jc, Ldc, accumulate);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Waits until every share has arrived (a sense-reversing spin barrier).</summary>
+        private void Barrier()
+        {
+            int phase = Volatile.Read(ref _phase);
+            if (Interlocked.Increment(ref _arrived) == Shares)
+            {
+                _arrived = 0;
+                Volatile.Write(ref _phase, phase + 1);
+                return;
+            }
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _phase) == phase) spin.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+}
