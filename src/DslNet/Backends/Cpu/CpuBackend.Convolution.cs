@@ -31,6 +31,11 @@ public sealed partial class CpuBackend
         var ws = Host(weight);
         var bs = Host(bias);
         var ys = Host(y);
+        if (DirectConvolution.Supports(g))
+        {
+            DirectConvolution.Forward(g, batch, xs, ws, bs, ys);
+            return;
+        }
         int k = g.InChannels * g.KernelHeight * g.KernelWidth;
         int p = g.OutHeight * g.OutWidth;
         bool pointwise = IsPointwise(g);
@@ -81,20 +86,23 @@ public sealed partial class CpuBackend
         var dbs = Host(dBias);
         int k = g.InChannels * g.KernelHeight * g.KernelWidth;
         int p = g.OutHeight * g.OutWidth;
+        if (DirectConvolution.Supports(g))
+        {
+            if (!dbs.IsEmpty) AccumulateBiasGradient(batch, g.OutChannels, p, dys, dbs);
+            if (!dws.IsEmpty) DirectConvolution.BackwardWeight(g, batch, xs, dys, dws);
+            if (!dxs.IsEmpty) DirectConvolution.BackwardInput(g, batch, ws, dys, dxs);
+            return;
+        }
         bool pointwise = IsPointwise(g);
         // One scratch serves both the columns of x (for dW) and the column gradient (for dx):
         // the weight gradient is finished with the columns before the column gradient overwrites them.
         var columns = pointwise || (dx.IsEmpty && dWeight.IsEmpty) ? Span<float>.Empty : ConvColumns(k * p);
 
+        if (!dbs.IsEmpty) AccumulateBiasGradient(batch, g.OutChannels, p, dys, dbs);
         for (int n = 0; n < batch; n++)
         {
             var dyn = dys.Slice(n * g.OutputSize, g.OutputSize);
 
-            if (!dbs.IsEmpty)
-            {
-                for (int co = 0; co < g.OutChannels; co++)
-                    dbs[co] += TensorPrimitives.Sum(dyn.Slice(co * p, p));
-            }
 
             if (!dws.IsEmpty)
             {
@@ -125,6 +133,14 @@ public sealed partial class CpuBackend
                 }
             }
         }
+    }
+
+    /// <summary>db[co] += Σ over samples and positions of dy[n, co, ·].</summary>
+    private static void AccumulateBiasGradient(int batch, int channels, int plane, ReadOnlySpan<float> dy, Span<float> db)
+    {
+        for (int n = 0; n < batch; n++)
+            for (int co = 0; co < channels; co++)
+                db[co] += TensorPrimitives.Sum(dy.Slice((n * channels + co) * plane, plane));
     }
 
     /// <summary>True when the column matrix of a sample is the sample itself.</summary>
