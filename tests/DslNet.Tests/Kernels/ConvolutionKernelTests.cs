@@ -194,6 +194,79 @@ public class ConvolutionKernelTests
         backend.Conv2DBackward(g, batch, x, w, dy, BufferView.Empty, BufferView.Empty, BufferView.Empty);
     }
 
+    // ---- awkward sizes against naive loops ----------------------------------------------------
+
+    /// <summary>Larger cases (too large for finite differences): odd channel counts, widths past a vector, many samples.</summary>
+    private static readonly Dictionary<string, Case> LargeCases = new()
+    {
+        ["17 input channels, width 65, k3 p1"] = new(1, 17, 5, 65, 3, 3, 3, PadTop: 1, PadBottom: 1, PadLeft: 1, PadRight: 1),
+        ["65 output channels, 17x17, k3"] = new(2, 3, 17, 17, 65, 3, 3),
+        ["63 input channels, 4x4, k2 Same"] = new(3, 63, 4, 4, 5, 2, 2, PadBottom: 1, PadRight: 1),
+        ["65 samples of 2x6x6, k3 p1"] = new(65, 2, 6, 6, 3, 3, 3, PadTop: 1, PadBottom: 1, PadLeft: 1, PadRight: 1),
+        ["1x1 input, 1x3 kernel padded to width 1"] = new(2, 3, 1, 1, 4, 1, 3, PadLeft: 1, PadRight: 1),
+        ["rectangular 5x3, dilation (2,1), 9 output channels, width 33"] = new(2, 4, 11, 33, 9, 5, 3, PadTop: 2, PadBottom: 1, PadLeft: 0, PadRight: 2, Dh: 2),
+        ["LeNet C1: 1->6, 28x28, k5 p2, batch 3"] = new(3, 1, 28, 28, 6, 5, 5, PadTop: 2, PadBottom: 2, PadLeft: 2, PadRight: 2),
+        ["LeNet C3: 6->16, 14x14, k5, batch 3"] = new(3, 6, 14, 14, 16, 5, 5),
+        ["width 257, k3, stride (1,1)"] = new(1, 2, 3, 257, 3, 3, 3),
+    };
+
+    public static TheoryData<string> LargeCaseNames => new(LargeCases.Keys);
+
+    /// <summary>dx, dW and db of Y = W ⋆ X + b for the output gradient r, by plain loops over every (output, tap).</summary>
+    private static (double[] Dx, double[] Dw, double[] Db) ReferenceBackward(Conv2DGeometry g, int batch, double[] x, double[] w, double[] r)
+    {
+        var dx = new double[x.Length];
+        var dw = new double[w.Length];
+        var db = new double[g.OutChannels];
+        for (int n = 0; n < batch; n++)
+            for (int co = 0; co < g.OutChannels; co++)
+                for (int oy = 0; oy < g.OutHeight; oy++)
+                    for (int ox = 0; ox < g.OutWidth; ox++)
+                    {
+                        double gy = r[((n * g.OutChannels + co) * g.OutHeight + oy) * g.OutWidth + ox];
+                        db[co] += gy;
+                        for (int ci = 0; ci < g.InChannels; ci++)
+                            for (int a = 0; a < g.KernelHeight; a++)
+                                for (int bb = 0; bb < g.KernelWidth; bb++)
+                                {
+                                    int iy = oy * g.StrideHeight + a * g.DilationHeight - g.PadTop;
+                                    int ix = ox * g.StrideWidth + bb * g.DilationWidth - g.PadLeft;
+                                    if (iy < 0 || iy >= g.InHeight || ix < 0 || ix >= g.InWidth) continue;
+                                    int wi = ((co * g.InChannels + ci) * g.KernelHeight + a) * g.KernelWidth + bb;
+                                    int xi = ((n * g.InChannels + ci) * g.InHeight + iy) * g.InWidth + ix;
+                                    dx[xi] += w[wi] * gy;
+                                    dw[wi] += x[xi] * gy;
+                                }
+                    }
+        return (dx, dw, db);
+    }
+
+    [Theory]
+    [MemberData(nameof(LargeCaseNames))]
+    public void Large_and_awkward_sizes_match_naive_loops_forward_and_backward(string name)
+    {
+        var c = LargeCases[name];
+        var g = c.Geometry;
+        int batch = c.Batch;
+        var d = RandomData(g, batch, name.Length + 3);
+        GradientCheck.AssertClose(Reference(g, batch, d.X, d.W, d.B), Forward(g, batch, d.X, d.W, d.B), 1e-4, "y");
+
+        var random = new Random(name.Length);
+        double[] dx0 = GradientCheck.Rounded(GradientCheck.RandomArray(random, d.X.Length));
+        double[] dw0 = GradientCheck.Rounded(GradientCheck.RandomArray(random, d.W.Length));
+        double[] db0 = GradientCheck.Rounded(GradientCheck.RandomArray(random, d.B.Length));
+        var backend = CpuTensors.NewCpu();
+        var dx = backend.Upload(dx0);
+        var dw = backend.Upload(dw0);
+        var db = backend.Upload(db0);
+        backend.Conv2DBackward(g, batch, backend.Upload(d.X), backend.Upload(d.W), backend.Upload(d.R), dx, dw, db);
+        var (ex, ew, eb) = ReferenceBackward(g, batch, d.X, d.W, d.R);
+        static double[] Plus(double[] a, double[] b) => a.Zip(b, (p, q) => p + q).ToArray();
+        GradientCheck.AssertClose(Plus(dx0, ex), backend.Download(dx), 1e-4, "dx");
+        GradientCheck.AssertClose(Plus(dw0, ew), backend.Download(dw), 1e-4, "dW");
+        GradientCheck.AssertClose(Plus(db0, eb), backend.Download(db), 1e-4, "db");
+    }
+
     // ---- worked examples from the course ------------------------------------------------------
 
     private static Conv2DGeometry Single(int h, int w, int k, int stride = 1, int pad = 0) =>

@@ -196,6 +196,77 @@ public class PoolingKernelTests
         Assert.All(MaxForward(g, 1, x), v => Assert.Equal(0.25f, v));
     }
 
+    /// <summary>
+    /// The first maximum of each window in row-major order, a NaN winning (the first NaN): the plane
+    /// index per output, straight from the rule, for checking the vectorised 2×2 path.
+    /// </summary>
+    private static int[] FirstMaxIndices(Pool2DGeometry g, int batch, float[] x)
+    {
+        var winners = new int[batch * g.OutputSize];
+        for (int plane = 0, o = 0; plane < batch * g.Channels; plane++)
+            for (int oy = 0; oy < g.OutHeight; oy++)
+                for (int ox = 0; ox < g.OutWidth; ox++, o++)
+                {
+                    int best = -1;
+                    for (int a = 0; a < g.KernelHeight; a++)
+                        for (int b = 0; b < g.KernelWidth; b++)
+                        {
+                            int iy = oy * g.StrideHeight + a - g.PadTop, ix = ox * g.StrideWidth + b - g.PadLeft;
+                            if (iy < 0 || iy >= g.InHeight || ix < 0 || ix >= g.InWidth) continue;
+                            int at = (plane * g.InHeight + iy) * g.InWidth + ix;
+                            if (best < 0) { best = at; continue; }
+                            if (float.IsNaN(x[best])) continue;
+                            if (float.IsNaN(x[at]) || x[at] > x[best]) best = at;
+                        }
+                    winners[o] = best;
+                }
+        return winners;
+    }
+
+    [Theory]
+    [InlineData(1, 1, 2, 2)]
+    [InlineData(3, 2, 5, 3)]
+    [InlineData(2, 3, 17, 17)]
+    [InlineData(1, 2, 4, 63)]
+    [InlineData(2, 1, 3, 65)]
+    [InlineData(1, 1, 2, 257)]
+    [InlineData(64, 6, 28, 28)]
+    public void Max_2x2_stride_2_matches_first_max_rule_with_ties_and_NaN(int batch, int channels, int h, int w)
+    {
+        var g = new Pool2DGeometry(channels, h, w, 2, 2, 2, 2, 0, 0, h / 2, w / 2);
+        var random = new Random(h * 1000 + w);
+        // Few distinct values (many ties, ±0 among them) and some NaNs.
+        float[] choices = { -1f, -0f, 0f, 1f, 2f };
+        var x = new float[batch * g.InputSize];
+        for (int i = 0; i < x.Length; i++) x[i] = random.Next(40) == 0 ? float.NaN : choices[random.Next(choices.Length)];
+        var dy = new float[batch * g.OutputSize];
+        for (int i = 0; i < dy.Length; i++) dy[i] = random.Next(1, 100);
+        var dx0 = new float[x.Length];
+        for (int i = 0; i < dx0.Length; i++) dx0[i] = random.Next(-5, 5);
+
+        var winners = FirstMaxIndices(g, batch, x);
+        var expectedY = winners.Select(i => x[i]).ToArray();
+        var expectedDx = (float[])dx0.Clone();
+        for (int o = 0; o < winners.Length; o++) expectedDx[winners[o]] += dy[o];
+
+        var backend = CpuTensors.NewCpu();
+        var xv = backend.Zeros(x.Length);
+        backend.CopyFromHost(x, xv);
+        var y = backend.Zeros(dy.Length);
+        backend.Fill(y, 12345f);
+        backend.MaxPool2DForward(g, batch, xv, y);
+        var actualY = backend.Download(y);
+        for (int i = 0; i < expectedY.Length; i++)
+            Assert.True(expectedY[i].Equals(actualY[i]) || (expectedY[i] == 0f && actualY[i] == 0f), $"y[{i}]: expected {expectedY[i]}, got {actualY[i]}");
+
+        var dyv = backend.Zeros(dy.Length);
+        backend.CopyFromHost(dy, dyv);
+        var dx = backend.Zeros(x.Length);
+        backend.CopyFromHost(dx0, dx);
+        backend.MaxPool2DBackward(g, batch, xv, dyv, dx);
+        Assert.Equal(expectedDx, backend.Download(dx));
+    }
+
     [Fact]
     public void Max_backward_accumulates_and_skips_an_empty_dx()
     {

@@ -1,5 +1,7 @@
 using System;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace DslNet.Backends.Cpu;
 
@@ -101,7 +103,7 @@ public sealed partial class CpuBackend
                 TensorPrimitives.Add(d, g, d);
                 break;
             case ActivationKind.ReLU:
-                for (int i = 0; i < d.Length; i++) if (xs[i] > 0f) d[i] += g[i];
+                ReluBackward(xs, g, d);
                 break;
             case ActivationKind.LeakyReLU:
                 for (int i = 0; i < d.Length; i++) d[i] += xs[i] > 0f ? g[i] : alpha * g[i];
@@ -154,6 +156,25 @@ public sealed partial class CpuBackend
             default:
                 throw new ArgumentException($"Unknown activation {kind}.", nameof(kind));
         }
+    }
+
+    /// <summary>d += g where x &gt; 0 (a NaN x passes nothing, as PyTorch's threshold_backward).</summary>
+    private static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> d)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            ref float xr = ref MemoryMarshal.GetReference(x);
+            ref float gr = ref MemoryMarshal.GetReference(g);
+            ref float dr = ref MemoryMarshal.GetReference(d);
+            for (; i <= d.Length - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var positive = Vector512.GreaterThan(Vector512.LoadUnsafe(ref xr, (nuint)i), Vector512<float>.Zero);
+                var sum = Vector512.LoadUnsafe(ref dr, (nuint)i) + (positive & Vector512.LoadUnsafe(ref gr, (nuint)i));
+                sum.StoreUnsafe(ref dr, (nuint)i);
+            }
+        }
+        for (; i < d.Length; i++) if (x[i] > 0f) d[i] += g[i];
     }
 
     // ---- softmax and log-softmax (row-wise) ----------------------------------------------------

@@ -6,7 +6,7 @@ namespace DslNet.Backends.Cpu;
 // Pooling, one (sample, channel) plane at a time. A window is clipped to the input first, so padded
 // positions are simply never visited: for max pooling they behave as −∞, for average pooling as 0
 // (the divisor stays KernelHeight·KernelWidth, PyTorch's count_include_pad = true).
-public sealed partial class CpuBackend
+public sealed unsafe partial class CpuBackend
 {
     public override void MaxPool2DForward(in Pool2DGeometry g, int batch, BufferView x, BufferView y)
     {
@@ -15,6 +15,13 @@ public sealed partial class CpuBackend
         RequireSameLength(batch * g.OutputSize, y.Length, nameof(y));
         var xs = Host(x);
         var ys = Host(y);
+        if (MaxPool2x2.Supports(g))
+        {
+            fixed (float* xp = xs)
+            fixed (float* yp = ys)
+                MaxPool2x2.Forward(g, batch * g.Channels, xp, yp);
+            return;
+        }
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;
         for (int plane = 0; plane < batch * g.Channels; plane++)
         {
@@ -44,6 +51,14 @@ public sealed partial class CpuBackend
         var xs = Host(x);
         var dys = Host(dy);
         var dxs = Host(dx);
+        if (MaxPool2x2.Supports(g))
+        {
+            fixed (float* xp = xs)
+            fixed (float* dyp = dys)
+            fixed (float* dxp = dxs)
+                MaxPool2x2.Backward(g, batch * g.Channels, xp, dyp, dxp);
+            return;
+        }
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;
         for (int plane = 0; plane < batch * g.Channels; plane++)
         {

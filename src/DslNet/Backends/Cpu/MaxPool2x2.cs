@@ -1,0 +1,129 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace DslNet.Backends.Cpu;
+
+/// <summary>
+/// AVX-512 max pooling for the common 2×2 window with stride 2 and no padding. A vector holds 16
+/// consecutive inputs of a row, i.e. 8 windows' horizontal pairs; a masked load covers the last,
+/// partial vector of a row, so any width works without a scalar tail.
+///
+/// The window's winner is exactly the generic kernel's: the first maximum in row-major order, a NaN
+/// winning (the first NaN). Scanning a, b (top row) then c, d (bottom row), candidate v replaces the
+/// current winner w when <c>w == w &amp;&amp; !(v &lt;= w)</c>: never once w is NaN, always when v is NaN,
+/// otherwise only when strictly greater. The top pair's winner is found first, then the bottom
+/// pair's, then the bottom winner replaces the top one by the same rule — the same result as the
+/// sequential scan, because the first maximum of the window is the first maximum of the top row
+/// unless the bottom row holds something strictly larger (or the first NaN).
+/// </summary>
+internal static unsafe class MaxPool2x2
+{
+    private static readonly Vector512<int> PairSwap = Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
+    private static readonly Vector512<int> EvenLanes = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14);
+    private static readonly Vector512<int> Duplicate = Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+
+    public static bool Supports(in Pool2DGeometry g) =>
+        Avx512F.IsSupported && Vector512.IsHardwareAccelerated
+        && g.KernelHeight == 2 && g.KernelWidth == 2 && g.StrideHeight == 2 && g.StrideWidth == 2
+        && g.PadTop == 0 && g.PadLeft == 0 && 2 * g.OutHeight <= g.InHeight && 2 * g.OutWidth <= g.InWidth;
+
+    /// <summary>Mask of lanes where <paramref name="candidate"/> replaces <paramref name="current"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Beats(Vector512<float> candidate, Vector512<float> current) =>
+        Vector512.AndNot(Vector512.Equals(current, current), Vector512.LessThanOrEqual(candidate, current));
+
+    /// <summary>
+    /// The winner of each horizontal pair (in both lanes of the pair) and the mask of pairs whose
+    /// second element won.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> PairWinner(Vector512<float> v, Vector512<float> evenMask, out Vector512<float> secondWon)
+    {
+        var partner = Vector512.Shuffle(v, PairSwap);
+        var first = Vector512.ConditionalSelect(evenMask, v, partner);
+        var second = Vector512.ConditionalSelect(evenMask, partner, v);
+        secondWon = Beats(second, first);
+        return Vector512.ConditionalSelect(secondWon, second, first);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> PrefixMask(int count) =>
+        Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Load(float* p, int count, Vector512<float> mask) =>
+        count == 16 ? Vector512.Load(p) : Avx512F.MaskLoad(p, mask, Vector512<float>.Zero);
+
+    public static void Forward(in Pool2DGeometry g, int planes, float* x, float* y)
+    {
+        var evenMask = Vector512.Equals(Vector512<int>.Indices & Vector512<int>.One, Vector512<int>.Zero).AsSingle();
+        int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, rowInputs = 2 * g.OutWidth;
+        for (int p = 0; p < planes; p++)
+        {
+            for (int oy = 0; oy < g.OutHeight; oy++)
+            {
+                float* top = x + (long)p * inPlane + 2 * oy * g.InWidth;
+                float* bottom = top + g.InWidth;
+                float* output = y + (long)p * outPlane + oy * g.OutWidth;
+                for (int c = 0; c < rowInputs; c += 16)
+                {
+                    int count = Math.Min(16, rowInputs - c);
+                    var mask = PrefixMask(count);
+                    var upper = PairWinner(Load(top + c, count, mask), evenMask, out _);
+                    var lower = PairWinner(Load(bottom + c, count, mask), evenMask, out _);
+                    var winner = Vector512.ConditionalSelect(Beats(lower, upper), lower, upper);
+                    var packed = Vector512.Shuffle(winner, EvenLanes).GetLower();
+                    if (count == 16) Vector256.Store(packed, output + c / 2);
+                    else Avx.MaskStore(output + c / 2, Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count / 2)).AsSingle(), packed);
+                }
+            }
+        }
+    }
+
+    /// <summary>dx += dy routed to each window's winner (recomputed from x as in <see cref="Forward"/>).</summary>
+    public static void Backward(in Pool2DGeometry g, int planes, float* x, float* dy, float* dx)
+    {
+        var evenMask = Vector512.Equals(Vector512<int>.Indices & Vector512<int>.One, Vector512<int>.Zero).AsSingle();
+        int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, rowInputs = 2 * g.OutWidth;
+        for (int p = 0; p < planes; p++)
+        {
+            for (int oy = 0; oy < g.OutHeight; oy++)
+            {
+                long topOffset = (long)p * inPlane + 2 * oy * g.InWidth;
+                float* top = x + topOffset, bottom = top + g.InWidth;
+                float* dTop = dx + topOffset, dBottom = dTop + g.InWidth;
+                float* gradient = dy + (long)p * outPlane + oy * g.OutWidth;
+                for (int c = 0; c < rowInputs; c += 16)
+                {
+                    int count = Math.Min(16, rowInputs - c);
+                    var mask = PrefixMask(count);
+                    var upper = PairWinner(Load(top + c, count, mask), evenMask, out var upperSecond);
+                    var lower = PairWinner(Load(bottom + c, count, mask), evenMask, out var lowerSecond);
+                    var lowerWon = Beats(lower, upper);
+                    // A lane is its pair's winner when it is the second lane and the second won, or the
+                    // first lane and the first won: secondWon XOR "is first lane".
+                    var topWinner = Vector512.AndNot(Vector512.Xor(upperSecond, evenMask), lowerWon);
+                    var bottomWinner = Vector512.Xor(lowerSecond, evenMask) & lowerWon;
+                    var dyHalf = count == 16
+                        ? Vector256.Load(gradient + c / 2)
+                        : Avx.MaskLoad(gradient + c / 2, Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count / 2)).AsSingle());
+                    var dyPairs = Vector512.Shuffle(Vector512.Create(dyHalf, dyHalf), Duplicate);
+                    var newTop = Load(dTop + c, count, mask) + (topWinner & dyPairs);
+                    var newBottom = Load(dBottom + c, count, mask) + (bottomWinner & dyPairs);
+                    if (count == 16)
+                    {
+                        Vector512.Store(newTop, dTop + c);
+                        Vector512.Store(newBottom, dBottom + c);
+                    }
+                    else
+                    {
+                        Avx512F.MaskStore(dTop + c, mask, newTop);
+                        Avx512F.MaskStore(dBottom + c, mask, newBottom);
+                    }
+                }
+            }
+        }
+    }
+}
