@@ -58,6 +58,27 @@ public sealed class PackageConsumerTests : IClassFixture<LocalPackageFeed>
             $"DSLNET-CONSUMER parameters={Tiny.ParameterCount} first={first:R} last={last:R}"));
         """;
 
+    // A 3×3 convolution with stride 3 over 7×7: (7 − 3) / 3 + 1 is not a whole number, so the last
+    // input column and row would be silently dropped: DSL0006, an error.
+    private const string StrideMistake = """
+        using DslNet;
+
+        namespace Consumer;
+
+        [Network(Loss = Loss.SoftmaxCrossEntropy)]
+        public partial class Broken
+        {
+            [Input(1, 7, 7)]                            public partial Tensor Image { get; }
+            [Conv2D(4, Kernel = 3, Stride = 3), ReLU]   public partial Tensor C1 { get; }
+            [Flatten, Dense(10)]                        public partial Tensor Logits { get; }
+        }
+        """;
+
+    private const string UseBroken = """
+        var net = new Consumer.Broken(maxBatch: 1, seed: 0);
+        Console.WriteLine(net.Layout.Name);
+        """;
+
     [Fact]
     public void The_package_holds_the_runtime_the_compiler_assemblies_and_the_readme()
     {
@@ -67,7 +88,7 @@ public sealed class PackageConsumerTests : IClassFixture<LocalPackageFeed>
         Assert.Contains("analyzers/dotnet/cs/DslNet.Generator.dll", entries);
         Assert.Contains("PackageReadme.md", entries);
         // Every compiler assembly of the repository is in the package.
-        foreach (string project in new[] { "DslNet.Analyzers", "DslNet.CodeFixes" })
+        foreach (string project in new[] { "DslNet.Analyzers", "DslNet.Analyzers.CodeFixes" })
             if (File.Exists(Path.Combine(RepositoryPaths.Root, "analyzers", project, project + ".csproj")))
                 Assert.Contains($"analyzers/dotnet/cs/{project}.dll", entries);
         if (File.Exists(Path.Combine(RepositoryPaths.Root, "docs", "diagnostics.md")))
@@ -93,5 +114,22 @@ public sealed class PackageConsumerTests : IClassFixture<LocalPackageFeed>
         float first = float.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
         float last = float.Parse(match.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(last < first * 0.5f, $"The loss did not fall: {first} → {last}");
+    }
+
+    [Fact]
+    public void A_consumer_with_a_stride_that_does_not_tile_fails_to_build_with_the_DSL_diagnostic()
+    {
+        using var consumer = new ConsumerProject(_feed, ("Broken.cs", StrideMistake), ("Program.cs", UseBroken));
+        var build = consumer.Build();
+        Assert.True(build.ExitCode != 0, $"The consumer built although its network is invalid:\n{build}");
+        // Reported by the packaged analyzer, as an error, at the offending argument (the stride's value).
+        string[] lines = StrideMistake.Split('\n');
+        int line = Array.FindIndex(lines, l => l.Contains("Stride = 3"));
+        int column = lines[line].IndexOf("Stride = 3", StringComparison.Ordinal) + "Stride = ".Length;
+        string expected = $"Broken.cs({line + 1},{column + 1}): error DSL0006";
+        Assert.True(build.Output.Contains(expected), $"No '{expected}' in the build output:\n{build}");
+        // The generator's stub for an invalid network keeps the partial declarations complete:
+        // no missing-implementation noise (CS9248) hides the real error.
+        Assert.False(build.Output.Contains("CS9248"), $"CS9248 in the output:\n{build}");
     }
 }
