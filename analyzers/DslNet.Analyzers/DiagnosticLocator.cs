@@ -5,6 +5,7 @@ using DslNet.Generator.Model;
 using DslNet.Generator.Shapes;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
 
 namespace DslNet.Analyzers;
 
@@ -12,10 +13,10 @@ namespace DslNet.Analyzers;
 /// Maps an engine <see cref="DiagnosticTarget"/> (plain indices and names) back to the syntax the user
 /// wrote, using the parser's own order of nodes and ops:
 /// <list type="bullet">
-/// <item>class → the class identifier (of the declaration carrying [Network]); with an argument name,
+/// <item>class → the class identifier; the base-class target → the base type in the base list; (of the declaration carrying [Network]); with an argument name,
 /// that argument of [Network] (e.g. <c>Loss = Loss.SoftmaxCrossEntropy</c>);</item>
 /// <item>node → the property identifier;</item>
-/// <item>op → the whole attribute (<c>Dense(10)</c>);</item>
+/// <item>op → the whole attribute (<c>Dense(10)</c>); <see cref="DiagnosticTarget.InputAttribute"/> → the node's [Input] attribute;</item>
 /// <item>op + argument → the argument expression (<c>3</c> in <c>Stride = 3</c>; with an index, that element of a
 /// params array, e.g. the second <c>nameof(B)</c> of <c>Add(nameof(A), nameof(B))</c>); when the argument was not
 /// written (a default applies), the attribute name.</item>
@@ -40,14 +41,19 @@ internal sealed class DiagnosticLocator
     public Location Locate(DiagnosticTarget target)
     {
         if (target.Node < 0 || target.Node >= _nodes.Count)
+        {
+            if (target.Argument == DiagnosticTarget.BaseTypeArgument) return BaseTypeLocation();
             return target.Argument is { } name && AttributeSyntax(_networkAttribute) is { } network
                 ? ArgumentLocation(_networkAttribute!, network, name, -1)
                 : ClassLocation();
+        }
 
         var property = _nodes[target.Node];
-        if (target.Op >= 0)
+        if (target.Op >= 0 || target.Op == DiagnosticTarget.InputAttribute)
         {
-            var attribute = NetworkParser.LayerAttributes(property).ElementAtOrDefault(target.Op);
+            var attribute = target.Op >= 0
+                ? NetworkParser.LayerAttributes(property).ElementAtOrDefault(target.Op)
+                : property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "DslNet.InputAttribute");
             if (AttributeSyntax(attribute) is { } syntax)
                 return target.Argument is null ? syntax.GetLocation() : ArgumentLocation(attribute!, syntax, target.Argument, target.Index);
         }
@@ -62,6 +68,15 @@ internal sealed class DiagnosticLocator
             if (reference.GetSyntax(_cancellationToken) is TypeDeclarationSyntax type)
                 return type.Identifier.GetLocation();
         return _type.Locations.FirstOrDefault() ?? Location.None;
+    }
+
+    /// <summary>The base class in the class's base list (the first type listed that is a class), or the class identifier.</summary>
+    private Location BaseTypeLocation()
+    {
+        foreach (var reference in _type.DeclaringSyntaxReferences)
+            if (reference.GetSyntax(_cancellationToken) is TypeDeclarationSyntax { BaseList: { } bases } && bases.Types.Count > 0)
+                return bases.Types[0].GetLocation();
+        return ClassLocation();
     }
 
     private Location PropertyLocation(IPropertySymbol property)
@@ -98,6 +113,8 @@ internal sealed class DiagnosticLocator
             if (isParams && index >= 0 && ordinal + index < positional.Count
                 && !(positional.Count == ordinal + 1 && IsArray(positional[ordinal].Expression)))
                 return positional[ordinal + index].Expression.GetLocation();
+            if (isParams && index < 0 && positional.Count > ordinal + 1) // the whole list: "5, 10" of Reshape(5, 10)
+                return Location.Create(syntax.SyntaxTree, TextSpan.FromBounds(positional[ordinal].Span.Start, positional[positional.Count - 1].Span.End));
             if (ordinal < positional.Count)
                 return Element(positional[ordinal].Expression, index);
         }

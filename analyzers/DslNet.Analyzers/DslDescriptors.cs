@@ -93,10 +93,19 @@ internal static class DslDescriptors
     public static readonly DiagnosticDescriptor MergeArity = new DiagnosticDescriptor(DiagnosticCatalog.MergeArity, Title(DiagnosticCatalog.MergeArity), Format(DiagnosticCatalog.MergeArity),
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(DiagnosticCatalog.MergeArity), customTags: Tags(DiagnosticCatalog.MergeArity));
 
+    public static readonly DiagnosticDescriptor LossActivation = new DiagnosticDescriptor(DiagnosticCatalog.LossActivation, Title(DiagnosticCatalog.LossActivation), Format(DiagnosticCatalog.LossActivation),
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLink(DiagnosticCatalog.LossActivation), customTags: Tags(DiagnosticCatalog.LossActivation));
+
+    public static readonly DiagnosticDescriptor SoftmaxSingleUnit = new DiagnosticDescriptor(DiagnosticCatalog.SoftmaxSingleUnit, Title(DiagnosticCatalog.SoftmaxSingleUnit), Format(DiagnosticCatalog.SoftmaxSingleUnit),
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(DiagnosticCatalog.SoftmaxSingleUnit), customTags: Tags(DiagnosticCatalog.SoftmaxSingleUnit));
+
+    public static readonly DiagnosticDescriptor FromNotFirst = new DiagnosticDescriptor(DiagnosticCatalog.FromNotFirst, Title(DiagnosticCatalog.FromNotFirst), Format(DiagnosticCatalog.FromNotFirst),
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(DiagnosticCatalog.FromNotFirst), customTags: Tags(DiagnosticCatalog.FromNotFirst));
+
     public static readonly DiagnosticDescriptor AnalyzerFailure = new DiagnosticDescriptor(DiagnosticCatalog.AnalyzerFailure, Title(DiagnosticCatalog.AnalyzerFailure), Format(DiagnosticCatalog.AnalyzerFailure),
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLink(DiagnosticCatalog.AnalyzerFailure), customTags: Tags(DiagnosticCatalog.AnalyzerFailure));
 
-    public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(NotPartial, NodeNotPartialTensor, NoInput, NonPositive, NegativePadding, StrideDropsInput, WindowLargerThanInput, WrongRank, MergeShapeMismatch, ConcatMismatch, UnknownNode, LaterNode, ReshapeCount, SizeAssertion, LossMismatch, OutOfRange, UnusedNode, AsymmetricSame, PaddingOnlyWindow, ForeignBaseType, BadInputShape, SoftmaxBeforeLogitsLoss, NoPreviousNode, NotSupported, MergeArity, AnalyzerFailure);
+    public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(NotPartial, NodeNotPartialTensor, NoInput, NonPositive, NegativePadding, StrideDropsInput, WindowLargerThanInput, WrongRank, MergeShapeMismatch, ConcatMismatch, UnknownNode, LaterNode, ReshapeCount, SizeAssertion, LossMismatch, OutOfRange, UnusedNode, AsymmetricSame, PaddingOnlyWindow, ForeignBaseType, BadInputShape, SoftmaxBeforeLogitsLoss, NoPreviousNode, NotSupported, MergeArity, LossActivation, SoftmaxSingleUnit, FromNotFirst, AnalyzerFailure);
     // END
 
     public static readonly ImmutableDictionary<string, DiagnosticDescriptor> ById = All.ToImmutableDictionary(d => d.Id);

@@ -21,6 +21,15 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
     private static readonly ImmutableHashSet<string> StructuralRules = ImmutableHashSet.Create(
         DiagnosticCatalog.NotPartial, DiagnosticCatalog.NodeNotPartialTensor, DiagnosticCatalog.ForeignBaseType);
 
+    private readonly Action<SymbolAnalysisContext, INamedTypeSymbol, DiagnosticLocator> _analyze;
+
+    public NetworkAnalyzer() : this(Analyze)
+    {
+    }
+
+    /// <summary>Runs another analysis inside the same safety net (tests use one that throws, to see DSL0999).</summary>
+    internal NetworkAnalyzer(Action<SymbolAnalysisContext, INamedTypeSymbol, DiagnosticLocator> analyze) => _analyze = analyze;
+
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => DslDescriptors.All;
 
     public override void Initialize(AnalysisContext context)
@@ -35,15 +44,16 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
         });
     }
 
-    private static void AnalyzeSafely(SymbolAnalysisContext context, INamedTypeSymbol networkAttribute)
+    private void AnalyzeSafely(SymbolAnalysisContext context, INamedTypeSymbol networkAttribute)
     {
         if (context.Symbol is not INamedTypeSymbol type) return;
-        var attribute = type.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, networkAttribute));
-        if (attribute is null) return;
-        var locator = new DiagnosticLocator(type, attribute, context.CancellationToken);
+        DiagnosticLocator? locator = null;
         try
         {
-            Analyze(context, type, locator);
+            var attribute = type.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, networkAttribute));
+            if (attribute is null) return;
+            locator = new DiagnosticLocator(type, attribute, context.CancellationToken);
+            _analyze(context, type, locator);
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
@@ -52,10 +62,9 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
         catch (Exception e)
         {
             Location location;
-            try { location = locator.ClassLocation(); }
+            try { location = locator?.ClassLocation() ?? type.Locations.FirstOrDefault() ?? Location.None; }
             catch (Exception) { location = Location.None; }
-            context.ReportDiagnostic(Diagnostic.Create(DslDescriptors.ById[DiagnosticCatalog.AnalyzerFailure], location,
-                type.Name, e.GetType().Name, e.Message));
+            context.ReportDiagnostic(Diagnostic.Create(DslDescriptors.AnalyzerFailure, location, type.Name, e.GetType().Name, e.Message));
         }
     }
 

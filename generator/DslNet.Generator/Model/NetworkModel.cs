@@ -91,7 +91,9 @@ internal sealed record NetworkModel(
     bool HasForeignBaseType,
     bool HasCompileErrors,
     int Loss,
-    EquatableArray<NodeModel> Nodes)
+    EquatableArray<NodeModel> Nodes,
+    bool MultiLabel = false,
+    string ForeignBase = "")
 {
     /// <summary>The name used in generated file names and messages: Namespace.Outer.Class.</summary>
     public string FullName =>

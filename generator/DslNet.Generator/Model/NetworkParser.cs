@@ -33,6 +33,7 @@ internal static class NetworkParser
         }
 
         int loss = 0;
+        bool multiLabel = false;
         foreach (var attribute in type.GetAttributes())
         {
             if (attribute.AttributeClass?.ToDisplayString() != NetworkAttributeName) continue;
@@ -41,6 +42,11 @@ internal static class NetworkParser
                 {
                     if (named.Value.Kind == TypedConstantKind.Error || named.Value.Value is null) hasErrors = true;
                     else loss = System.Convert.ToInt32(named.Value.Value, System.Globalization.CultureInfo.InvariantCulture);
+                }
+                else if (named.Key == "MultiLabel")
+                {
+                    if (named.Value.Value is bool flag) multiLabel = flag;
+                    else hasErrors = true;
                 }
         }
 
@@ -53,10 +59,12 @@ internal static class NetworkParser
             type.Name,
             containing.ToEquatableArray(),
             IsPartial(type),
-            type.BaseType is { SpecialType: not SpecialType.System_Object } baseType && baseType.ToDisplayString() != "DslNet.Network",
+            ForeignBase(type) is not null,
             hasErrors || type.IsGenericType,
             loss,
-            nodes.ToEquatableArray());
+            nodes.ToEquatableArray(),
+            multiLabel,
+            ForeignBase(type) ?? "");
     }
 
     /// <summary>
@@ -103,7 +111,7 @@ internal static class NetworkParser
                 case "InputAttribute":
                     isInput = true;
                     shape = args.FirstOrDefault(a => a.Name == "shape")?.Numbers ?? EquatableArray<int>.Empty;
-                    tokens = args.FirstOrDefault(a => a.Name == "Type")?.Text == "System.Int32";
+                    tokens = args.FirstOrDefault(a => a.Name == "Type")?.Text is "int" or "System.Int32";
                     break;
                 case "OutputAttribute":
                     isOutput = true;
@@ -189,6 +197,18 @@ internal static class NetworkParser
         return System.Enum.TryParse(name, out OpKind kind) ? kind : null;
     }
 
-    private static bool IsPartial(INamedTypeSymbol type) =>
-        type.DeclaringSyntaxReferences.All(r => r.GetSyntax() is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
+    /// <summary>The base class written on the network when it is neither object nor DslNet.Network (which the generator adds).</summary>
+    private static string? ForeignBase(INamedTypeSymbol type) =>
+        type.BaseType is { SpecialType: not SpecialType.System_Object } baseType && baseType.ToDisplayString() != "DslNet.Network"
+            ? baseType.ToDisplayString()
+            : null;
+
+    /// <summary>Whether the class and every class containing it are partial (the generated part repeats them all).</summary>
+    private static bool IsPartial(INamedTypeSymbol type)
+    {
+        for (var t = type; t is not null; t = t.ContainingType)
+            if (!t.DeclaringSyntaxReferences.All(r => r.GetSyntax() is TypeDeclarationSyntax d && d.Modifiers.Any(SyntaxKind.PartialKeyword)))
+                return false;
+        return true;
+    }
 }

@@ -43,6 +43,9 @@ internal static class DiagnosticCatalog
     public const string NoPreviousNode = "DSL0023";
     public const string NotSupported = "DSL0024";
     public const string MergeArity = "DSL0025";
+    public const string LossActivation = "DSL0026";
+    public const string SoftmaxSingleUnit = "DSL0027";
+    public const string FromNotFirst = "DSL0028";
     public const string AnalyzerFailure = "DSL0999";
 
     private static readonly Dictionary<string, DiagnosticInfo> ById = new()
@@ -52,8 +55,8 @@ internal static class DiagnosticCatalog
         [NoInput] = new(NoInput, "A network needs an [Input] node", "Network '{0}' has no [Input] node: mark the first node with [Input(...)] and its per-sample shape", Severity.Error),
         [NonPositive] = new(NonPositive, "A size, kernel, stride or dilation must be at least 1", "{0}: {1} is {2}; it must be at least 1", Severity.Error),
         [NegativePadding] = new(NegativePadding, "Padding cannot be negative", "{0}: padding {1} is negative; use 0 or more, or Padding.Same", Severity.Error),
-        [StrideDropsInput] = new(StrideDropsInput, "The stride does not tile the input", "{0}: {1}", Severity.Error),
-        [WindowLargerThanInput] = new(WindowLargerThanInput, "The window is larger than the padded input", "{0}: {1}", Severity.Error),
+        [StrideDropsInput] = new(StrideDropsInput, "The stride does not tile the input", "{0} {1}", Severity.Error),
+        [WindowLargerThanInput] = new(WindowLargerThanInput, "The window is larger than the padded input", "{0} {1}", Severity.Error),
         [WrongRank] = new(WrongRank, "The layer does not apply to a tensor of this rank", "{0}: {1}", Severity.Error),
         [MergeShapeMismatch] = new(MergeShapeMismatch, "Merged tensors must have the same shape", "{0}: {1}", Severity.Error),
         [ConcatMismatch] = new(ConcatMismatch, "Concatenated tensors must agree on every other axis", "{0}: {1}", Severity.Error),
@@ -64,14 +67,17 @@ internal static class DiagnosticCatalog
         [LossMismatch] = new(LossMismatch, "The loss does not fit the output", "{0}", Severity.Error),
         [OutOfRange] = new(OutOfRange, "A hyper-parameter is out of range", "{0}: {1}", Severity.Error),
         [UnusedNode] = new(UnusedNode, "A node is never used", "Node '{0}' is not read by any later node and is not an output", Severity.Warning),
-        [AsymmetricSame] = new(AsymmetricSame, "Padding.Same cannot be symmetric here", "{0}: {1}", Severity.Warning),
-        [PaddingOnlyWindow] = new(PaddingOnlyWindow, "Some windows see only padding", "{0}: {1}", Severity.Error),
+        [AsymmetricSame] = new(AsymmetricSame, "Padding.Same cannot be symmetric here", "{0} {1}", Severity.Warning),
+        [PaddingOnlyWindow] = new(PaddingOnlyWindow, "Some windows see only padding", "{0} {1}", Severity.Error),
         [ForeignBaseType] = new(ForeignBaseType, "A network class cannot have another base class", "Network '{0}' derives from '{1}'; a network derives from DslNet.Network, which the generator adds", Severity.Error),
         [BadInputShape] = new(BadInputShape, "The input shape is invalid", "Input '{0}': {1}", Severity.Error),
-        [SoftmaxBeforeLogitsLoss] = new(SoftmaxBeforeLogitsLoss, "Softmax before a loss that applies its own", "{0}: the loss {1} applies softmax to logits itself; remove this Softmax (or the loss sees softmax twice)", Severity.Warning),
+        [SoftmaxBeforeLogitsLoss] = new(SoftmaxBeforeLogitsLoss, "Softmax or Sigmoid before a loss that applies its own", "{0}: the loss {1} applies {2} to the logits itself, so with this {3} it is applied twice and learning slows; remove the {3}", Severity.Warning),
         [NoPreviousNode] = new(NoPreviousNode, "The first node has nothing to read", "Node '{0}' is the first node but is not an [Input]; add [Input(...)] or [From(nameof(...))]", Severity.Error),
         [NotSupported] = new(NotSupported, "Not supported yet", "{0}: {1}", Severity.Error),
         [MergeArity] = new(MergeArity, "A merge needs nodes to merge", "{0}: {1}", Severity.Error),
+        [LossActivation] = new(LossActivation, "The loss expects another output activation", "{0}", Severity.Warning),
+        [SoftmaxSingleUnit] = new(SoftmaxSingleUnit, "Softmax over a single unit is constant", "{0}: {1} over the single unit of its input {2} always outputs {3}, so nothing before it can learn; use Sigmoid for one unit", Severity.Error),
+        [FromNotFirst] = new(FromNotFirst, "[From] must be the first attribute of its node", "{0}: From replaces the node's input, so the {1} before it would be computed and thrown away; move From first", Severity.Error),
         [AnalyzerFailure] = new(AnalyzerFailure, "Internal analyzer error", "The DslNet analyzer failed on network '{0}' ({1}: {2}); please report this with the network's source", Severity.Warning),
     };
 

@@ -17,7 +17,18 @@ internal sealed record DiagnosticTarget(int Node, int Op, string? Argument, int 
 
     public static DiagnosticTarget OfNetworkArgument(string argument) => new(-1, -1, argument);
 
+    /// <summary>The <see cref="Argument"/> of a class-level target that designates the base class written on the network.</summary>
+    public const string BaseTypeArgument = "<base>";
+
+    public static readonly DiagnosticTarget OfBaseType = new(-1, -1, BaseTypeArgument);
+
+    /// <summary>The <see cref="Op"/> value that designates a node's [Input] attribute rather than a layer.</summary>
+    public const int InputAttribute = -2;
+
     public static DiagnosticTarget OfNode(int node) => new(node, -1, null);
+
+    /// <summary>A node's [Input] attribute; with an index, that element of its shape.</summary>
+    public static DiagnosticTarget OfInput(int node, int index = -1) => new(node, InputAttribute, index < 0 ? null : "shape", index);
 
     public static DiagnosticTarget OfOp(int node, int op, string? argument = null, int index = -1) => new(node, op, argument, index);
 }

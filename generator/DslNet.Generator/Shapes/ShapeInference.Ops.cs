@@ -40,8 +40,8 @@ internal sealed partial class ShapeInference
                     return null;
                 }
                 int columns = shape[shape.Length - 1];
-                if (model.Kind == OpKind.Softmax && columns == 1)
-                    Report(DiagnosticCatalog.OutOfRange, DiagnosticTarget.OfOp(node, op), label, "Softmax over a single unit always outputs 1; use Sigmoid for one unit");
+                if (columns == 1)
+                    Report(DiagnosticCatalog.SoftmaxSingleUnit, DiagnosticTarget.OfOp(node, op), label, model.Kind, Text(shape), model.Kind == OpKind.Softmax ? 1 : 0);
                 AddOp(model.Kind, node, op, key, AddSlot(key, Product(shape)), new[] { slot }, shape, shape, new[] { Product(shape) / columns, columns });
                 return (key, shape, model.Kind.ToString());
             default:
@@ -168,9 +168,11 @@ internal sealed partial class ShapeInference
         int padW = model.Int("PaddingWidth", -1) is var pw && pw != -1 ? pw : padding;
         string padHArg = model.Int("PaddingHeight", -1) != -1 ? "PaddingHeight" : "Padding";
         string padWArg = model.Int("PaddingWidth", -1) != -1 ? "PaddingWidth" : "Padding";
-        var rows = Window(node, op, label, "height", shape[1], kernel.Height, stride.Height, dilation.Height, padH, kernel.HeightArg, stride.HeightArg, padHArg, pooling: false);
-        var cols = Window(node, op, label, "width", shape[2], kernel.Width, stride.Width, dilation.Width, padW, kernel.WidthArg, stride.WidthArg, padWArg, pooling: false);
-        if (rows is null || cols is null) return null;
+        var windows = Windows(node, op, label, pooling: false,
+            new WindowAxis(shape[1], kernel.Height, stride.Height, dilation.Height, padH, kernel.HeightArg, stride.HeightArg, padHArg),
+            new WindowAxis(shape[2], kernel.Width, stride.Width, dilation.Width, padW, kernel.WidthArg, stride.WidthArg, padWArg));
+        if (windows is not { } resolved) return null;
+        var (rows, cols) = resolved;
 
         int fan = shape[0] * kernel.Height * kernel.Width;
         var tensors = new List<string>
@@ -178,12 +180,12 @@ internal sealed partial class ShapeInference
             AddTensor(_parameters, node, op, "weight", new[] { filters, shape[0], kernel.Height, kernel.Width }, WeightInit(node, op, model), fan, filters * kernel.Height * kernel.Width),
         };
         if (model.Bool("Bias", true)) tensors.Add(AddTensor(_parameters, node, op, "bias", new[] { filters }, "Constant"));
-        int[] outShape = { filters, rows.Value.Out, cols.Value.Out };
+        int[] outShape = { filters, rows.Out, cols.Out };
         string description = $"Conv2D {filters}@{kernel.Height}x{kernel.Width}" + WindowText(stride.Height, stride.Width, padH, padW, dilation.Height, dilation.Width, defaultStride: 1)
             + (model.Bool("Bias", true) ? "" : " no bias");
         AddOp(OpKind.Conv2D, node, op, key, AddSlot(key, Product(outShape)), new[] { slot }, shape, outShape,
-            new[] { shape[0], shape[1], shape[2], filters, kernel.Height, kernel.Width, stride.Height, stride.Width, rows.Value.Before, cols.Value.Before,
-                    dilation.Height, dilation.Width, rows.Value.Out, cols.Value.Out },
+            new[] { shape[0], shape[1], shape[2], filters, kernel.Height, kernel.Width, stride.Height, stride.Width, rows.Before, cols.Before,
+                    dilation.Height, dilation.Width, rows.Out, cols.Out },
             parameters: tensors.ToArray(), description: description);
         return (key, outShape, description);
     }
@@ -201,13 +203,15 @@ internal sealed partial class ShapeInference
         string strideWArg = model.Int("StrideWidth", 0) != 0 ? "StrideWidth" : "Stride";
         if (!(Positive(node, op, label, strideHArg, strideH) & Positive(node, op, label, strideWArg, strideW))) return null;
         int padding = model.Int("Padding", 0);
-        var rows = Window(node, op, label, "height", shape[1], kernel.Height, strideH, 1, padding, kernel.HeightArg, strideHArg, "Padding", pooling: true);
-        var cols = Window(node, op, label, "width", shape[2], kernel.Width, strideW, 1, padding, kernel.WidthArg, strideWArg, "Padding", pooling: true);
-        if (rows is null || cols is null) return null;
-        int[] outShape = { shape[0], rows.Value.Out, cols.Value.Out };
+        var windows = Windows(node, op, label, pooling: true,
+            new WindowAxis(shape[1], kernel.Height, strideH, 1, padding, kernel.HeightArg, strideHArg, "Padding"),
+            new WindowAxis(shape[2], kernel.Width, strideW, 1, padding, kernel.WidthArg, strideWArg, "Padding"));
+        if (windows is not { } resolved) return null;
+        var (rows, cols) = resolved;
+        int[] outShape = { shape[0], rows.Out, cols.Out };
         string description = $"{name} {kernel.Height}x{kernel.Width}" + WindowText(strideH, strideW, padding, padding, 1, 1, defaultStride: kernel.Height == kernel.Width && strideH == strideW ? kernel.Height : -1);
         AddOp(model.Kind, node, op, key, AddSlot(key, Product(outShape)), new[] { slot }, shape, outShape,
-            new[] { shape[0], shape[1], shape[2], kernel.Height, kernel.Width, strideH, strideW, rows.Value.Before, cols.Value.Before, rows.Value.Out, cols.Value.Out },
+            new[] { shape[0], shape[1], shape[2], kernel.Height, kernel.Width, strideH, strideW, rows.Before, cols.Before, rows.Out, cols.Out },
             description: description);
         return (key, outShape, description);
     }
@@ -234,78 +238,19 @@ internal sealed partial class ShapeInference
             h != 0 ? property + "Height" : bothArg, w != 0 ? property + "Width" : bothArg);
     }
 
-    /// <summary>
-    /// The output size of a sliding window along one axis, and the padding before it, with every rule
-    /// of the course material: o = ⌊(n + 2p − e)/s⌋ + 1 with e = d(k − 1) + 1 the window extent.
-    /// </summary>
-    private (int Before, int Out)? Window(int node, int op, string label, string axis, int n, int k, int s, int d, int p,
-        string kernelArg, string strideArg, string paddingArg, bool pooling)
-    {
-        long extent = (long)d * (k - 1) + 1;
-        if (p == Padding.Same)
-        {
-            int outSize = (n + s - 1) / s;
-            long total = Math.Max((long)(outSize - 1) * s + extent - n, 0);
-            int before = (int)(total / 2);
-            if (total % 2 == 1)
-                Report(DiagnosticCatalog.AsymmetricSame, DiagnosticTarget.OfOp(node, op, paddingArg), label,
-                    $"Padding.Same with a {axis} window of {extent} and stride {s} on {n} needs {total} padding: {before} before and {total - before} after (as TensorFlow); use an odd kernel with stride 1 for symmetric padding");
-            return (before, outSize);
-        }
-        if (p < 0)
-        {
-            Report(DiagnosticCatalog.NegativePadding, DiagnosticTarget.OfOp(node, op, paddingArg), label, p);
-            return null;
-        }
-        long padded = (long)n + 2L * p;
-        if (extent > padded)
-        {
-            string window = d == 1 ? $"{k}" : $"{k} dilated by {d} (extent {extent})";
-            Report(DiagnosticCatalog.WindowLargerThanInput, DiagnosticTarget.OfOp(node, op, kernelArg), label,
-                $"the {axis} window {window} is larger than the input {n}" + (p > 0 ? $" padded to {padded}" : "") + $"; the output would be {(padded - extent) / s + 1 - (padded < extent ? 1 : 0)} or less");
-            return null;
-        }
-        if (pooling ? 2L * p > k : p >= extent)
-        {
-            Report(DiagnosticCatalog.PaddingOnlyWindow, DiagnosticTarget.OfOp(node, op, paddingArg), label,
-                pooling ? $"padding {p} is more than half the {axis} window {k}, so border windows would see only padding (at most {k / 2})"
-                        : $"padding {p} is not smaller than the {axis} window extent {extent}, so border windows see only padding (at most {extent - 1})");
-            return null;
-        }
-        long span = padded - extent;
-        int remainder = (int)(span % s);
-        if (remainder > p && s <= extent)
-        {
-            var suggestion = SuggestTiling(n, extent, s, p);
-            Report(DiagnosticCatalog.StrideDropsInput, DiagnosticTarget.OfOp(node, op, strideArg), label,
-                $"a {axis} window of {extent} with stride {s} does not tile the input {n}" + (p > 0 ? $" padded by {p}" : "")
-                + $": ({n}{(p > 0 ? $" + 2·{p}" : "")} − {extent}) / {s} + 1 = {Number(Math.Round(span / (double)s + 1, 2))}, so the last {remainder - p} of {n} are never read{suggestion}");
-            return null;
-        }
-        return (p, (int)(span / s) + 1);
-    }
-
-    /// <summary>" — choose stride 1 or 3, or padding 1": strides up to the extent that tile with this padding, and the smallest padding that tiles with this stride.</summary>
-    private static string SuggestTiling(int n, long extent, int s, int p)
-    {
-        var strides = new List<int>();
-        for (int candidate = 1; candidate <= extent && strides.Count < 3; candidate++)
-            if ((n + 2L * p - extent) % candidate <= p) strides.Add(candidate);
-        int? padding = null;
-        for (int candidate = p + 1; candidate < extent && padding is null; candidate++)
-            if ((n + 2L * candidate - extent) % s <= candidate) padding = candidate;
-        var parts = new List<string>();
-        if (strides.Count > 0) parts.Add("stride " + string.Join(" or ", strides));
-        if (padding is not null) parts.Add($"padding {padding}");
-        return parts.Count == 0 ? "" : " — choose " + string.Join(", or ", parts);
-    }
-
     private (string, int[], string)? Reshape(int node, int op, string label, OpModel model, string slot, int[] shape)
     {
         int[] target = model.Find("shape")?.Numbers.ToArray() ?? Array.Empty<int>();
         if (target.Length == 0 || target.Any(t => t < 1))
         {
-            Report(DiagnosticCatalog.OutOfRange, DiagnosticTarget.OfOp(node, op, "shape"), label, $"Reshape needs positive sizes, not {Text(target)}");
+            int inferred = Array.IndexOf(target, -1);
+            long known = target.Where(t => t != -1).Aggregate(1L, (a, b) => a * b);
+            int elements = Product(shape);
+            string hint = inferred >= 0 && target.Count(t => t == -1) == 1 && target.All(t => t == -1 || t >= 1) && elements % known == 0
+                ? $"; DslNet does not infer -1 as PyTorch's view does: write Reshape({string.Join(", ", target.Select(t => t == -1 ? elements / known : t))}) for the {Text(shape)} input"
+                : target.Length == 0 ? "; give the per-sample shape, e.g. Reshape(" + elements + ")" : "";
+            Report(DiagnosticCatalog.OutOfRange, DiagnosticTarget.OfOp(node, op, target.Length == 0 ? null : "shape", Array.FindIndex(target, t => t < 1)), label,
+                $"Reshape needs sizes of at least 1, not {Text(target)}{hint}");
             return null;
         }
         long count = target.Aggregate(1L, (a, b) => a * b);
@@ -348,7 +293,7 @@ internal sealed partial class ShapeInference
             Report(DiagnosticCatalog.OutOfRange, DiagnosticTarget.OfOp(node, op, "Momentum"), label, $"Momentum {Number(momentum)} must be in [0, 1] (the weight of the new batch, PyTorch's convention)");
             return null;
         }
-        if (!(epsilon > 0))
+        if (!(epsilon > 0 && !double.IsInfinity(epsilon)))
         {
             Report(DiagnosticCatalog.OutOfRange, DiagnosticTarget.OfOp(node, op, "Epsilon"), label, $"Epsilon {Number(epsilon)} must be greater than 0");
             return null;
@@ -379,6 +324,13 @@ internal sealed partial class ShapeInference
             Report(DiagnosticCatalog.WrongRank, DiagnosticTarget.OfOp(node, op, "PerChannel"), label, $"a per-channel PReLU needs a vector or an image, but its input is the sequence {Text(shape)}");
             return null;
         }
+        double init = model.Real("init", 0.25);
+        if (!(init >= 0 && init < 1))
+        {
+            Report(DiagnosticCatalog.OutOfRange, DiagnosticTarget.OfOp(node, op, "init"), label,
+                $"the initial negative slope {Number(init)} must be in [0, 1), as for LeakyReLU (PyTorch starts at 0.25)");
+            return null;
+        }
         int channels = perChannel ? shape[0] : 1;
         string weight = AddTensor(_parameters, node, op, "weight", new[] { channels }, "Constant", value: model.Real("init", 0.25));
         AddOp(OpKind.PReLU, node, op, key, AddSlot(key, Product(shape)), new[] { slot }, shape, shape, new[] { channels, Product(shape) / channels },
@@ -394,15 +346,27 @@ internal sealed partial class ShapeInference
         {
             case OpKind.LeakyReLU:
                 alpha = model.Real("slope", 0.01);
+                if (!(alpha >= 0 && alpha < 1))
+                {
+                    Report(DiagnosticCatalog.OutOfRange, DiagnosticTarget.OfOp(node, op, "slope"), label,
+                        $"the negative slope {Number(alpha)} must be in [0, 1): a negative slope flips the sign of negative inputs, and 1 or more makes the layer linear (or inverted)");
+                    return null;
+                }
                 description = $"LeakyReLU {Number(alpha)}";
                 break;
             case OpKind.ELU:
                 alpha = model.Real("alpha", 1.0);
+                if (!(alpha >= 0 && !double.IsInfinity(alpha)))
+                {
+                    Report(DiagnosticCatalog.OutOfRange, DiagnosticTarget.OfOp(node, op, "alpha"), label,
+                        $"alpha {Number(alpha)} must be 0 or more (it is the value negative inputs saturate to, negated); a negative alpha makes ELU non-monotonic");
+                    return null;
+                }
                 description = $"ELU {Number(alpha)}";
                 break;
             case OpKind.Softplus:
                 alpha = model.Real("beta", 1.0);
-                if (!(alpha > 0))
+                if (!(alpha > 0 && !double.IsInfinity(alpha)))
                 {
                     Report(DiagnosticCatalog.OutOfRange, DiagnosticTarget.OfOp(node, op, "beta"), label, $"Softplus beta {Number(alpha)} must be greater than 0");
                     return null;
@@ -421,6 +385,12 @@ internal sealed partial class ShapeInference
         string label = Label(node, op);
         if (model.Kind == OpKind.From)
         {
+            if (op > 0)
+            {
+                Report(DiagnosticCatalog.FromNotFirst, DiagnosticTarget.OfOp(node, op), label,
+                    string.Join(", ", _model.Nodes[node].Ops.Take(op).Select(o => o.Kind)));
+                return null;
+            }
             string name = model.Find("node")?.Text ?? "";
             return Resolve(node, op, "node", -1, name) is { } source ? (source.Slot, source.Shape, $"From({name})") : null;
         }
@@ -460,7 +430,7 @@ internal sealed partial class ShapeInference
             var different = inputs.FirstOrDefault(i => !i.Shape.SequenceEqual(first));
             if (different.Slot is not null)
             {
-                Report(DiagnosticCatalog.MergeShapeMismatch, DiagnosticTarget.OfOp(node, op, "nodes"), label,
+                Report(DiagnosticCatalog.MergeShapeMismatch, DiagnosticTarget.OfOp(node, op, "nodes", inputs.IndexOf(different) - (inputs.Count - names.Length)), label,
                     $"{model.Kind} needs equal shapes, but {inputs[0].Name} is {Text(first)} and {different.Name} is {Text(different.Shape)}");
                 HintKeepSize(inputs[0].Name, first, different.Name, different.Shape, channelsMustMatch: true);
                 return null;
@@ -474,7 +444,7 @@ internal sealed partial class ShapeInference
         var mismatch = inputs.FirstOrDefault(i => i.Shape.Length != first.Length || !i.Shape.Skip(1).SequenceEqual(first.Skip(1)));
         if (mismatch.Slot is not null)
         {
-            Report(DiagnosticCatalog.ConcatMismatch, DiagnosticTarget.OfOp(node, op, "nodes"), label,
+            Report(DiagnosticCatalog.ConcatMismatch, DiagnosticTarget.OfOp(node, op, "nodes", inputs.IndexOf(mismatch) - (inputs.Count - names.Length)), label,
                 $"Concat joins along the first axis and needs the other axes equal, but {inputs[0].Name} is {Text(first)} and {mismatch.Name} is {Text(mismatch.Shape)}");
             HintKeepSize(inputs[0].Name, first, mismatch.Name, mismatch.Shape, channelsMustMatch: false);
             return null;

@@ -70,16 +70,18 @@ internal sealed partial class ShapeInference
     private void InferAll()
     {
         if (!_model.IsPartial) Report(DiagnosticCatalog.NotPartial, DiagnosticTarget.Class, _model.ClassName);
-        if (_model.HasForeignBaseType) Report(DiagnosticCatalog.ForeignBaseType, DiagnosticTarget.Class, _model.ClassName, "another class");
+        if (_model.HasForeignBaseType) Report(DiagnosticCatalog.ForeignBaseType, DiagnosticTarget.OfBaseType, _model.ClassName, _model.ForeignBase);
         if (!_model.Nodes.Any(n => n.IsInput)) Report(DiagnosticCatalog.NoInput, DiagnosticTarget.Class, _model.ClassName);
 
         for (int i = 0; i < _model.Nodes.Count; i++)
             InferNode(i);
 
         var outputs = OutputNodes();
-        for (int i = 0; i < _model.Nodes.Count; i++)
-            if (!_used[i] && !outputs.Contains(i) && !_model.Nodes[i].IsInput)
-                Report(DiagnosticCatalog.UnusedNode, DiagnosticTarget.OfNode(i), _model.Nodes[i].Name);
+        // After an error, nodes that would have read the broken one look unused: say nothing until it is fixed.
+        if (!_diagnostics.Any(d => d.Info.Severity == Severity.Error))
+            for (int i = 0; i < _model.Nodes.Count; i++)
+                if (!_used[i] && !outputs.Contains(i))
+                    Report(DiagnosticCatalog.UnusedNode, DiagnosticTarget.OfNode(i), _model.Nodes[i].Name);
         CheckLoss(outputs);
     }
 
@@ -102,17 +104,18 @@ internal sealed partial class ShapeInference
         if (node.IsInput)
         {
             shape = node.InputShape.ToArray();
-            if (shape.Length == 0 || shape.Length > 3 || shape.Any(d => d < 1))
+            int bad = Array.FindIndex(shape, d => d < 1);
+            if (shape.Length == 0 || shape.Length > 3 || bad >= 0)
             {
-                Report(DiagnosticCatalog.BadInputShape, DiagnosticTarget.OfNode(index), node.Name,
+                Report(DiagnosticCatalog.BadInputShape, DiagnosticTarget.OfInput(index, shape.Length is > 0 and <= 3 ? bad : -1), node.Name,
                     shape.Length == 0 ? "declare the per-sample shape, e.g. [Input(1, 28, 28)] or [Input(784)]"
-                    : shape.Length > 3 ? $"{Text(shape)} has {shape.Length} axes; DslNet inputs have 1 to 3 (features; T, features; C, H, W)"
-                    : $"every size in {Text(shape)} must be at least 1");
+                    : shape.Length > 3 ? $"{Text(shape)} has {shape.Length} axes; DslNet inputs have 1 to 3 (features; T, features; C, H, W) and never declare the batch"
+                    : $"size {shape[bad]} in {Text(shape)} must be at least 1");
                 return;
             }
             if (node.InputIsTokens)
             {
-                Report(DiagnosticCatalog.NotSupported, DiagnosticTarget.OfNode(index), node.Name, "token inputs need an Embedding layer, which this version does not have yet");
+                Report(DiagnosticCatalog.NotSupported, DiagnosticTarget.OfInput(index), node.Name, "token inputs need an Embedding layer, which this version does not have yet");
                 return;
             }
             slot = AddSlot(node.Name, Product(shape));
@@ -125,7 +128,8 @@ internal sealed partial class ShapeInference
         }
         else if (index == 0 && (node.Ops.Count == 0 || !ReadsNamedNodes(node.Ops[0])))
         {
-            Report(DiagnosticCatalog.NoPreviousNode, DiagnosticTarget.OfNode(index), node.Name);
+            // Without any [Input], DSL0003 already says what is missing.
+            if (_model.Nodes.Any(n => n.IsInput)) Report(DiagnosticCatalog.NoPreviousNode, DiagnosticTarget.OfNode(index), node.Name);
             return;
         }
 
@@ -192,18 +196,48 @@ internal sealed partial class ShapeInference
 
     internal static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
+    /// <summary>Whether the declared loss fits the output it trains: its size, its rank, and the activation before it.</summary>
     private void CheckLoss(HashSet<int> outputs)
     {
-        if (outputs.Count != 1 || _model.Loss == 0) return;
-        int index = outputs.First();
-        if (_nodeOutputs[index] is not { } output) return;
+        if (_model.Loss == 0) return;
         var loss = (Loss)_model.Loss;
+        var at = DiagnosticTarget.OfNetworkArgument("Loss");
+        if (outputs.Count > 1)
+        {
+            Report(DiagnosticCatalog.LossMismatch, at,
+                $"{loss} trains a single output, but {string.Join(", ", outputs.OrderBy(i => i).Select(i => _model.Nodes[i].Name))} are all marked [Output]; "
+                + "keep one [Output], or declare no loss and train with Forward/Backward");
+            return;
+        }
+        int index = outputs.First();
+        if (_nodeOutputs[index] is not { } output) return; // the node itself is broken and reported
         var node = _model.Nodes[index];
+        string name = $"output '{node.Name}' {Text(output.Shape)}";
         int units = output.Shape[output.Shape.Length - 1];
-        if (loss is Loss.SoftmaxCrossEntropy or Loss.NllLoss && units < 2)
-            Report(DiagnosticCatalog.LossMismatch, DiagnosticTarget.Class,
-                $"{loss} needs at least 2 classes, but output '{node.Name}' {Text(output.Shape)} has {units}; for one unit use BinaryCrossEntropyWithLogits");
-        if (loss is Loss.SoftmaxCrossEntropy or Loss.BinaryCrossEntropyWithLogits && node.Ops.Count > 0 && node.Ops[node.Ops.Count - 1].Kind is OpKind.Softmax or OpKind.Sigmoid)
-            Report(DiagnosticCatalog.SoftmaxBeforeLogitsLoss, DiagnosticTarget.OfOp(index, node.Ops.Count - 1), Label(index, node.Ops.Count - 1), loss);
+        var last = node.Ops.Count > 0 ? node.Ops[node.Ops.Count - 1].Kind : (OpKind?)null;
+        var lastTarget = DiagnosticTarget.OfOp(index, node.Ops.Count - 1);
+        bool classification = loss is Loss.SoftmaxCrossEntropy or Loss.NllLoss;
+
+        if (classification && output.Shape.Length == 3)
+            Report(DiagnosticCatalog.LossMismatch, at,
+                $"{loss} scores classes along the last axis, but {name} is an image; add GlobalAvgPool2D or Flatten, then Dense(classes)");
+        else if (classification && units < 2)
+            Report(DiagnosticCatalog.LossMismatch, at,
+                $"{loss} needs at least 2 classes, but {name} has {units}; for one unit use BinaryCrossEntropyWithLogits");
+        else if (loss is Loss.BinaryCrossEntropy or Loss.BinaryCrossEntropyWithLogits && units > 1 && !_model.MultiLabel)
+            Report(DiagnosticCatalog.LossMismatch, at,
+                $"{loss} scores each of the {units} units of {name} as an independent yes/no label; for one class out of {units} use SoftmaxCrossEntropy, "
+                + "or set MultiLabel = true on [Network] if the labels really are independent");
+
+        // (LogSoftmax before SoftmaxCrossEntropy is harmless: log-softmax of log-probabilities changes nothing.)
+        if (last is OpKind.Softmax && loss is Loss.SoftmaxCrossEntropy || last is OpKind.Sigmoid && loss is Loss.BinaryCrossEntropyWithLogits)
+            Report(DiagnosticCatalog.SoftmaxBeforeLogitsLoss, lastTarget, Label(index, node.Ops.Count - 1), loss,
+                last is OpKind.Softmax ? "softmax" : "the sigmoid", last);
+        else if (loss is Loss.NllLoss && last is not OpKind.LogSoftmax)
+            Report(DiagnosticCatalog.LossActivation, lastTarget.Op < 0 ? DiagnosticTarget.OfNode(index) : lastTarget,
+                $"{Label(index, node.Ops.Count - 1)}: NllLoss expects log-probabilities, but {name} does not end with LogSoftmax; add LogSoftmax, or use SoftmaxCrossEntropy on the logits");
+        else if (loss is Loss.BinaryCrossEntropy && last is not OpKind.Sigmoid)
+            Report(DiagnosticCatalog.LossActivation, lastTarget.Op < 0 ? DiagnosticTarget.OfNode(index) : lastTarget,
+                $"{Label(index, node.Ops.Count - 1)}: BinaryCrossEntropy expects probabilities in (0, 1), but {name} does not end with Sigmoid; add Sigmoid, or use BinaryCrossEntropyWithLogits on the logits");
     }
 }

@@ -12,6 +12,13 @@ public sealed class NetworkAttribute : Attribute
 {
     /// <summary>The loss TrainStep uses unless another is passed.</summary>
     public Loss Loss { get; set; }
+
+    /// <summary>
+    /// Declares that the output units are independent yes/no labels (multi-label classification), so a
+    /// binary cross-entropy loss over several units is intended. Without it, the analyzers report
+    /// BinaryCrossEntropy on more than one unit (DSL0015): one class out of many wants SoftmaxCrossEntropy.
+    /// </summary>
+    public bool MultiLabel { get; set; }
 }
 
 /// <summary>

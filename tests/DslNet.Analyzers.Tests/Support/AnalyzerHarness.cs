@@ -12,10 +12,12 @@
 //       markup marks each expected diagnostic with {|DSL0006:3|}. Asserts the DSL diagnostics are exactly the
 //       marked ones (ids and spans, in source order), and that there are no compiler errors, no generator
 //       diagnostics and no analyzer exceptions. Returns the diagnostics (in the markup's order).
+//       Verify(markup, allowCompilerErrors: true) for mistakes the compiler reports too (class not partial).
 //   AnalyzerHarness.VerifySingle(markup, severity, message) → Diagnostic: Verify + exactly one diagnostic with that
 //       severity and full message text.
 //   AnalyzerHarness.Network(nodes, loss) wraps node declarations in `[Network(Loss = …)] public partial class Net`.
-//   AnalyzerHarness.Analyzers: the analyzer instances (for a CodeFix test's own CompilationWithAnalyzers).
+//   AnalyzerHarness.Analyzers: the analyzer instances (for a CodeFix test's own CompilationWithAnalyzers);
+//   AnalyzerHarness.AnalyzeWith(analyzers, sources) runs other instances.
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
@@ -80,16 +82,19 @@ public static class AnalyzerHarness
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable)
                 .WithSyntaxTreeOptionsProvider(treeOptions));
 
-    public static AnalysisRun Analyze(params string[] sources) => Run(Compile(sources));
+    public static AnalysisRun Analyze(params string[] sources) => Run(Compile(sources), Analyzers);
+
+    /// <summary>Analyzes with other analyzer instances (e.g. a NetworkAnalyzer whose core throws).</summary>
+    public static AnalysisRun AnalyzeWith(ImmutableArray<DiagnosticAnalyzer> analyzers, params string[] sources) => Run(Compile(sources), analyzers);
 
     /// <summary>Analyzes one source with an .editorconfig in its folder (e.g. "dotnet_diagnostic.DSL0006.severity = warning").</summary>
     public static AnalysisRun AnalyzeWithEditorConfig(string source, string editorConfig)
     {
         var config = AnalyzerConfig.Parse(editorConfig, Folder + ".editorconfig");
-        return Run(Compile(new[] { source }, new EditorConfigTreeOptions(AnalyzerConfigSet.Create(ImmutableArray.Create(config)))));
+        return Run(Compile(new[] { source }, new EditorConfigTreeOptions(AnalyzerConfigSet.Create(ImmutableArray.Create(config)))), Analyzers);
     }
 
-    private static AnalysisRun Run(CSharpCompilation compilation)
+    private static AnalysisRun Run(CSharpCompilation compilation, ImmutableArray<DiagnosticAnalyzer> analyzers)
     {
         var driver = CSharpGeneratorDriver.Create(new[] { new NetworkGenerator().AsSourceGenerator() }, parseOptions: ParseOptions)
             .RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
@@ -100,7 +105,7 @@ public static class AnalyzerHarness
         var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
             onAnalyzerException: (e, _, _) => { lock (exceptions) exceptions.Add(e); },
             concurrentAnalysis: false, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: false);
-        var analyzed = output.WithAnalyzers(Analyzers, options);
+        var analyzed = output.WithAnalyzers(analyzers, options);
         var all = analyzed.GetAllDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
 
         var dsl = all.Where(d => d.Id.StartsWith("DSL", StringComparison.Ordinal)).OrderBy(d => d.Location.SourceSpan.Start).ThenBy(d => d.Id).ToImmutableArray();
@@ -109,14 +114,19 @@ public static class AnalyzerHarness
         return new AnalysisRun(output, dsl, errors, generatorDiagnostics, exceptions, generated);
     }
 
-    /// <summary>Asserts that the DSL diagnostics of the marked-up source are exactly the marked ones, and nothing else went wrong.</summary>
-    public static IReadOnlyList<Diagnostic> Verify(string markup)
+    /// <summary>
+    /// Asserts that the DSL diagnostics of the marked-up source are exactly the marked ones, and nothing else went
+    /// wrong. <paramref name="allowCompilerErrors"/> is for the few mistakes the compiler itself also reports
+    /// (a class that is not partial).
+    /// </summary>
+    public static IReadOnlyList<Diagnostic> Verify(string markup, bool allowCompilerErrors = false)
     {
         var (source, expected) = Markup.Parse(markup);
         var run = Analyze(source);
         Assert.True(run.AnalyzerExceptions.Count == 0, "analyzer threw: " + string.Join("\n", run.AnalyzerExceptions));
         Assert.True(run.GeneratorDiagnostics.IsEmpty, "generator reported: " + string.Join("\n", run.GeneratorDiagnostics.Select(Describe)));
-        Assert.True(run.CompilerErrors.IsEmpty, "compiler errors:\n" + string.Join("\n", run.CompilerErrors.Select(Describe)));
+        if (!allowCompilerErrors)
+            Assert.True(run.CompilerErrors.IsEmpty, "compiler errors:\n" + string.Join("\n", run.CompilerErrors.Select(Describe)));
 
         string Expected(ExpectedDiagnostic e) => $"{e.Id} [{e.Span.Start}..{e.Span.End}) '{e.Text}'";
         string Actual(Diagnostic d) => $"{d.Id} [{d.Location.SourceSpan.Start}..{d.Location.SourceSpan.End}) '{source.Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length)}'";
@@ -128,9 +138,9 @@ public static class AnalyzerHarness
     }
 
     /// <summary>Verify, plus: exactly one diagnostic, with this severity and this full message.</summary>
-    public static Diagnostic VerifySingle(string markup, DiagnosticSeverity severity, string message)
+    public static Diagnostic VerifySingle(string markup, DiagnosticSeverity severity, string message, bool allowCompilerErrors = false)
     {
-        var diagnostics = Verify(markup);
+        var diagnostics = Verify(markup, allowCompilerErrors);
         var diagnostic = Assert.Single(diagnostics);
         Assert.Equal(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(severity, diagnostic.Severity);
