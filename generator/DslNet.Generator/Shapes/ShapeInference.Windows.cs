@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace DslNet.Generator.Shapes;
 
@@ -107,16 +108,20 @@ internal sealed partial class ShapeInference
         long remainder = span % a.S;
         if (remainder > a.P && a.S <= extent)
         {
+            var (strides, padding) = TilingChoices(a, allowedPadding);
             Report(DiagnosticCatalog.StrideDropsInput, DiagnosticTarget.OfOp(node, op, a.StrideArg), label,
                 $"{words.Kernel} with {words.Stride} does not tile the {words.Input} input{axis}: {Formula(a)}, so {LastLines(remainder - a.P, lines)} never read"
-                + SuggestTiling(a, allowedPadding));
+                + SuggestionText(strides, padding));
+            // For the code fix: the strides closest to the written one first; a padding only where one argument pads both axes.
+            if (strides.Count > 0) Hint(FixHints.Strides, string.Join(",", strides.OrderBy(c => Math.Abs(c - a.S)).ThenBy(c => c)));
+            if (padding is not null && a.PaddingArg == "Padding") Hint(FixHints.TilingPadding, padding.Value);
             return null;
         }
         return (a.P, (int)(span / a.S) + 1);
     }
 
-    /// <summary>" — choose stride 1 or 2, or padding 1": strides up to the extent that tile with this padding, and the smallest padding that tiles with this stride.</summary>
-    private static string SuggestTiling(WindowAxis a, long allowedPadding)
+    /// <summary>Strides up to the extent that tile with this padding (at most 3), and the smallest padding that tiles with this stride.</summary>
+    private static (List<int> Strides, int? Padding) TilingChoices(WindowAxis a, long allowedPadding)
     {
         long extent = a.Extent;
         var strides = new List<int>();
@@ -125,6 +130,12 @@ internal sealed partial class ShapeInference
         int? padding = null;
         for (int candidate = a.P + 1; candidate <= allowedPadding && padding is null; candidate++)
             if (a.N + 2L * candidate >= extent && (a.N + 2L * candidate - extent) % a.S <= candidate) padding = candidate;
+        return (strides, padding);
+    }
+
+    /// <summary>" — choose stride 1, 2 or 4, or padding 1".</summary>
+    private static string SuggestionText(List<int> strides, int? padding)
+    {
         var parts = new List<string>();
         if (strides.Count > 0) parts.Add("stride " + Alternatives(strides));
         if (padding is not null) parts.Add($"padding {padding}");

@@ -50,6 +50,23 @@ public class LossRuleTests
     }
 
     [Fact]
+    public void DSL0015_a_declared_loss_needs_a_single_output()
+    {
+        VerifySingle("""
+            using DslNet;
+            namespace Demo;
+            [Network(Loss = {|DSL0015:Loss.MeanSquaredError|})]
+            public partial class Net
+            {
+                [Input(4)] public partial Tensor X { get; }
+                [Dense(1), Output] public partial Tensor Value { get; }
+                [From(nameof(X)), Dense(3), Output] public partial Tensor Scores { get; }
+            }
+            """, DiagnosticSeverity.Error,
+            "MeanSquaredError trains a single output, but Value, Scores are all marked [Output]; keep one [Output], or declare no loss and train with Forward/Backward");
+    }
+
+    [Fact]
     public void DSL0022_softmax_before_a_loss_that_applies_softmax_is_a_warning()
     {
         VerifySingle(Net("Loss.SoftmaxCrossEntropy", "Dense(10), {|DSL0022:Softmax|}"), DiagnosticSeverity.Warning,

@@ -3,7 +3,7 @@ using DslNet;
 
 namespace Corpus;
 
-[Network(Loss = Loss.MeanSquaredError)]
+[Network] // no loss: a declared loss trains one output (DSL0015); two heads train with Forward/Backward
 public partial class MultiOutput
 {
     [Input(12)]                                 partial Tensor Features { get; }
