@@ -26,6 +26,12 @@ public readonly record struct CheckpointPart(string Prefix, ParameterSet? Set)
 /// </summary>
 public static class Checkpoint
 {
+    /// <summary>
+    /// Tensors whose name ends with this are skipped on load: PyTorch's BatchNorm keeps a count of
+    /// training batches ("Stem.1.num_batches_tracked") that only matters when its momentum is None.
+    /// </summary>
+    public const string IgnoredSuffix = ".num_batches_tracked";
+
     /// <summary>Metadata written into every checkpoint: "format": "pt" marks a PyTorch-style state dict.</summary>
     public static IReadOnlyDictionary<string, string> DefaultMetadata { get; } =
         new Dictionary<string, string> { ["format"] = "pt" };
@@ -61,10 +67,14 @@ public static class Checkpoint
 
     /// <summary>
     /// Loads <paramref name="path"/> into <paramref name="parts"/>. The whole file is read and checked
-    /// first — every expected tensor present with the expected shape, no unexpected tensor — and only
-    /// then are values copied in, so a failed load leaves every set unchanged. A mismatch throws
-    /// <see cref="CheckpointMismatchException"/> naming each tensor and both shapes; a damaged file
-    /// throws <see cref="InvalidDataException"/>, a non-F32 tensor <see cref="NotSupportedException"/>.
+    /// first — every expected tensor present with the expected shape and a floating-point dtype, no
+    /// unexpected tensor — and only then are values copied in, so a failed load leaves every set
+    /// unchanged. A mismatch throws <see cref="CheckpointMismatchException"/> naming each tensor and
+    /// both shapes; a damaged file throws <see cref="InvalidDataException"/>; an expected tensor stored
+    /// as integers or booleans <see cref="NotSupportedException"/> naming it and its dtype. F64, F16 and
+    /// BF16 tensors are converted to float32. PyTorch's BatchNorm counter
+    /// (<see cref="IgnoredSuffix"/>, an I64 scalar DslNet has no use for) is ignored, so a renamed
+    /// PyTorch state_dict loads as it is.
     /// </summary>
     public static void Load(string path, params CheckpointPart[] parts)
     {
@@ -92,7 +102,12 @@ public static class Checkpoint
                 messages.Add($"Checkpoint '{path}': tensor '{name}' has shape {info.ShapeText} but the network expects {spec.ShapeText}.");
             }
         }
-        var unexpected = file.Tensors.Where(t => !expected.ContainsKey(t.Name)).Select(t => t.Name).ToList();
+        var unexpected = file.Tensors.Where(t => !expected.ContainsKey(t.Name) && !t.Name.EndsWith(IgnoredSuffix, StringComparison.Ordinal))
+            .Select(t => t.Name).ToList();
+        var notFloat = expected.Keys.Where(n => file.TryGet(n, out var info) && !info.IsFloatingPoint).ToList();
+        if (notFloat.Count > 0)
+            throw new NotSupportedException($"Checkpoint '{path}': " + string.Join("; ", notFloat.Select(n => $"tensor '{n}' has dtype {file[n].DType}")) +
+                ". DslNet loads floating-point tensors (F32, or F64/F16/BF16 converted to float32); convert them before saving, e.g. tensor.float() in PyTorch.");
         if (missing.Count > 0)
             messages.Add($"Checkpoint '{path}' lacks {Plural(missing.Count)} the network expects: " +
                 string.Join(", ", missing.Select(n => $"'{n}' {expected[n].ShapeText}")) + ".");

@@ -27,8 +27,14 @@ public sealed class SafeTensorInfo
 
     public string Name { get; }
 
-    /// <summary>The element type; always "F32" for tensors this reader accepts.</summary>
+    /// <summary>The element type as safetensors names it ("F32", "F64", "F16", "BF16", "I64", …).</summary>
     public string DType { get; }
+
+    /// <summary>Bytes per element of <see cref="DType"/>.</summary>
+    public int ElementSize => SafeTensors.ElementSize(DType);
+
+    /// <summary>Whether the values can be read as float32: F32 as is, F64, F16 and BF16 converted.</summary>
+    public bool IsFloatingPoint => SafeTensors.IsFloatingPoint(DType);
 
     public int[] Shape { get; }
 
@@ -81,22 +87,40 @@ public sealed class SafeTensorsFile
         _byName.TryGetValue(name, out var info) ? info
             : throw new KeyNotFoundException($"Safetensors file '{Name}' has no tensor '{name}'.");
 
-    /// <summary>Copies the values of tensor <paramref name="name"/> into <paramref name="destination"/> (exactly its length).</summary>
+    /// <summary>
+    /// Copies the values of tensor <paramref name="name"/> into <paramref name="destination"/> (exactly its
+    /// length) as float32: F32 as stored, F64/F16/BF16 converted (rounded to nearest). Integer and
+    /// boolean tensors throw <see cref="NotSupportedException"/> naming the tensor and its dtype.
+    /// </summary>
     public void CopyTo(string name, Span<float> destination)
     {
         var info = this[name];
         if (destination.Length != info.ElementCount)
             throw new ArgumentException(
                 $"destination has {destination.Length} elements where tensor '{name}' {info.ShapeText} has {info.ElementCount}.", nameof(destination));
+        if (!info.IsFloatingPoint)
+            throw new NotSupportedException(
+                $"Safetensors file '{Name}': tensor '{name}' has dtype {info.DType}; DslNet reads floating-point tensors only " +
+                "(F32, or F64/F16/BF16 converted to float32). Convert it before saving, e.g. tensor.float() in PyTorch.");
         var source = _bytes.AsSpan((int)(_dataStart + info.Begin), (int)(info.End - info.Begin));
-        if (BitConverter.IsLittleEndian)
+        switch (info.DType)
         {
-            MemoryMarshal.Cast<byte, float>(source).CopyTo(destination);
-        }
-        else
-        {
-            for (int i = 0; i < destination.Length; i++)
-                destination[i] = BinaryPrimitives.ReadSingleLittleEndian(source.Slice(i * 4, 4));
+            case "F32" when BitConverter.IsLittleEndian:
+                MemoryMarshal.Cast<byte, float>(source).CopyTo(destination);
+                break;
+            case "F32":
+                for (int i = 0; i < destination.Length; i++) destination[i] = BinaryPrimitives.ReadSingleLittleEndian(source.Slice(i * 4, 4));
+                break;
+            case "F64":
+                for (int i = 0; i < destination.Length; i++) destination[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(source.Slice(i * 8, 8));
+                break;
+            case "F16":
+                for (int i = 0; i < destination.Length; i++) destination[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(source.Slice(i * 2, 2));
+                break;
+            case "BF16": // the upper half of a float32
+                for (int i = 0; i < destination.Length; i++)
+                    destination[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(source.Slice(i * 2, 2)) << 16);
+                break;
         }
     }
 
@@ -110,8 +134,9 @@ public sealed class SafeTensorsFile
 }
 
 /// <summary>
-/// Reads and writes the safetensors format (https://github.com/huggingface/safetensors) for float32
-/// tensors: an 8-byte little-endian header length N; N bytes of JSON header
+/// Reads and writes the safetensors format (https://github.com/huggingface/safetensors): writes
+/// float32 tensors; reads every dtype of the format and converts the floating-point ones (F64, F16,
+/// BF16) to float32 on request. The layout: an 8-byte little-endian header length N; N bytes of JSON header
 /// <c>{"__metadata__":{...},"name":{"dtype":"F32","shape":[...],"data_offsets":[begin,end]},...}</c>,
 /// padded with spaces to a multiple of 8; then the data buffer, the tensors' little-endian values back
 /// to back, offsets relative to the start of that buffer. Files written here keep the tensors in the
@@ -119,6 +144,17 @@ public sealed class SafeTensorsFile
 /// </summary>
 public static class SafeTensors
 {
+    /// <summary>The dtypes of the safetensors format and their sizes in bytes.</summary>
+    private static readonly Dictionary<string, int> ElementSizes = new(StringComparer.Ordinal)
+    {
+        ["F64"] = 8, ["F32"] = 4, ["F16"] = 2, ["BF16"] = 2, ["F8_E4M3"] = 1, ["F8_E5M2"] = 1,
+        ["I64"] = 8, ["I32"] = 4, ["I16"] = 2, ["I8"] = 1, ["U64"] = 8, ["U32"] = 4, ["U16"] = 2, ["U8"] = 1, ["BOOL"] = 1,
+    };
+
+    internal static int ElementSize(string dtype) => ElementSizes[dtype];
+
+    internal static bool IsFloatingPoint(string dtype) => dtype is "F32" or "F64" or "F16" or "BF16";
+
     /// <summary>The largest header accepted, as in the reference implementation (100 MB).</summary>
     public const long MaxHeaderLength = 100_000_000;
 
@@ -236,7 +272,7 @@ public static class SafeTensors
 
     /// <summary>
     /// Validates a whole safetensors file held in <paramref name="bytes"/> (<paramref name="name"/> is
-    /// used in messages): a sane header length, a well-formed JSON header, F32 tensors only
+    /// used in messages): a sane header length, a well-formed JSON header, known dtypes
     /// (<see cref="NotSupportedException"/> otherwise), offsets inside the file that match the shapes,
     /// and tensors that cover the data buffer exactly, without overlaps or gaps. Other problems throw
     /// <see cref="InvalidDataException"/>.
@@ -335,8 +371,9 @@ public static class SafeTensors
             offsets[o++] = offset;
         }
 
-        if (dtype != "F32")
-            throw new NotSupportedException($"{tensor} has dtype '{dtype}'; only F32 (float32) tensors are supported.");
+        if (!ElementSizes.TryGetValue(dtype, out int elementSize))
+            throw new NotSupportedException(
+                $"{tensor} has dtype '{dtype}', which is not a safetensors dtype this reader knows ({string.Join(", ", ElementSizes.Keys)}).");
 
         long begin = offsets[0], end = offsets[1];
         if (begin > end)
@@ -345,7 +382,7 @@ public static class SafeTensors
             throw new InvalidDataException(
                 $"{tensor} has data_offsets [{begin}, {end}] but the data buffer holds only {dataLength} bytes: the file is truncated.");
         long count;
-        try { count = checked(Product(shape) * sizeof(float)); }
+        try { count = checked(Product(shape) * elementSize); }
         catch (OverflowException) { throw new InvalidDataException($"{tensor} has the implausible shape {ShapeText(shape)}."); }
         if (end - begin != count)
             throw new InvalidDataException(

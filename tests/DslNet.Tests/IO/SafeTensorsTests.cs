@@ -246,14 +246,39 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
-    public void Other_dtypes_are_not_supported_and_the_message_names_the_tensor()
+    public void Floating_point_dtypes_are_converted_to_float32()
     {
-        byte[] bytes = HandBuilt("{\"half\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", [0, 60, 0, 60]);
-        var e = Assert.Throws<NotSupportedException>(() => SafeTensors.Read(bytes, "h.safetensors"));
-        Assert.Contains("'h.safetensors'", e.Message);
-        Assert.Contains("'half'", e.Message);
-        Assert.Contains("'F16'", e.Message);
-        Assert.Contains("F32", e.Message);
+        // F16 1.0 = 0x3C00, −2.5 = 0xC100; BF16 1.5 = 0x3FC0 (the top half of float32 1.5f = 0x3FC00000); F64 0.1.
+        byte[] bytes = HandBuilt("{\"h\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}," +
+            "\"b\":{\"dtype\":\"BF16\",\"shape\":[1],\"data_offsets\":[4,6]}," +
+            "\"d\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[6,14]}}",
+            [0x00, 0x3C, 0x00, 0xC1, 0xC0, 0x3F, .. BitConverter.GetBytes(0.1)]);
+        var file = SafeTensors.Read(bytes, "mixed.safetensors");
+        Assert.Equal(new[] { 1f, -2.5f }, file.ReadFloats("h"));
+        Assert.Equal(new[] { 1.5f }, file.ReadFloats("b"));
+        Assert.Equal(new[] { 0.1f }, file.ReadFloats("d"));
+    }
+
+    [Fact]
+    public void Integer_tensors_are_refused_naming_the_tensor_and_its_dtype()
+    {
+        byte[] bytes = HandBuilt("{\"count\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[0,8]}}", new byte[8]);
+        var file = SafeTensors.Read(bytes, "i.safetensors");
+        Assert.Equal("I64", file["count"].DType);
+        var e = Assert.Throws<NotSupportedException>(() => file.ReadFloats("count"));
+        Assert.Contains("'i.safetensors'", e.Message);
+        Assert.Contains("'count'", e.Message);
+        Assert.Contains("I64", e.Message);
+    }
+
+    [Fact]
+    public void Unknown_dtypes_are_rejected_and_the_message_names_the_tensor()
+    {
+        byte[] bytes = HandBuilt("{\"z\":{\"dtype\":\"C64\",\"shape\":[2],\"data_offsets\":[0,16]}}", new byte[16]);
+        var e = Assert.Throws<NotSupportedException>(() => SafeTensors.Read(bytes, "c.safetensors"));
+        Assert.Contains("'c.safetensors'", e.Message);
+        Assert.Contains("'z'", e.Message);
+        Assert.Contains("'C64'", e.Message);
     }
 
     [Theory]

@@ -114,7 +114,7 @@ public sealed class Fixture
             var expected = _file.ReadFloats(key);
             if (expected.Length != actual.Length)
                 throw new XunitException($"{Name}: '{key}' has {actual.Length} values, PyTorch {expected.Length}.");
-            Compare(key, expected, i => actual[i], Enumerable.Range(0, expected.Length).ToArray(), rtol);
+            Compare($"{Name}: '{key}'", expected, i => actual[i], Enumerable.Range(0, expected.Length).ToArray(), rtol);
             return;
         }
         if (!_file.Contains(key + "#sample"))
@@ -126,7 +126,7 @@ public sealed class Fixture
         long shapeCount = Metadata["shape/" + key].Split(' ').Aggregate(1L, (a, d) => a * long.Parse(d, CultureInfo.InvariantCulture));
         if (shapeCount != n) throw new XunitException($"{Name}: '{key}' has {n} values, PyTorch {shapeCount}.");
         var positions = Enumerable.Range(0, count).Select(k => (int)((long)k * n / count)).ToArray();
-        Compare(key, sample, j => actual[positions[j]], positions, rtol);
+        Compare($"{Name}: '{key}'", sample, j => actual[positions[j]], positions, rtol);
         double sum = 0, squares = 0;
         foreach (float v in actual) { sum += v; squares += (double)v * v; }
         double sumBound = rtol * (Math.Abs(stats[0]) + Math.Sqrt(n * (double)stats[1]));
@@ -134,7 +134,15 @@ public sealed class Fixture
             throw new XunitException($"{Name}: '{key}' sums differ: DslNet Σ = {sum:G9}, Σ² = {squares:G9}; PyTorch Σ = {stats[0]:G9}, Σ² = {stats[1]:G9}.");
     }
 
-    private void Compare(string key, float[] expected, Func<int, float> actual, int[] positions, double rtol)
+    /// <summary>The element-wise rule of <see cref="AssertClose(string, float[], double)"/> for two whole tensors.</summary>
+    public static void AssertClose(string label, float[] expected, float[] actual, double rtol)
+    {
+        if (expected.Length != actual.Length)
+            throw new XunitException($"{label}: {actual.Length} values in DslNet, {expected.Length} in PyTorch.");
+        Compare(label, expected, i => actual[i], Enumerable.Range(0, expected.Length).ToArray(), rtol);
+    }
+
+    private static void Compare(string label, float[] expected, Func<int, float> actual, int[] positions, double rtol)
     {
         double scale = expected.Length == 0 ? 0 : expected.Max(v => Math.Abs((double)v));
         for (int j = 0; j < expected.Length; j++)
@@ -142,7 +150,7 @@ public sealed class Fixture
             double e = expected[j], a = actual(j);
             if (!(Math.Abs(a - e) <= rtol * (Math.Abs(e) + scale)))
                 throw new XunitException(
-                    $"{Name}: '{key}'[{positions[j]}] is {a:G9} in DslNet but {e:G9} in PyTorch (tolerance {rtol:G2} relative; tensor scale {scale:G4}).");
+                    $"{label}[{positions[j]}] is {a:G9} in DslNet but {e:G9} in PyTorch (tolerance {rtol:G2} relative; tensor scale {scale:G4}).");
         }
     }
 }
