@@ -38,13 +38,13 @@ namespace DslNet.Backends.Cpu;
 /// </remarks>
 internal static unsafe partial class Gemm
 {
-    /// <summary>Rows of the register tile (broadcast values of A per step).</summary>
-    internal const int MR = 6;
-
     /// <summary>
-    /// Columns of the register tile: two vectors per row, so MR·2 = 12 vector accumulators (of 32
-    /// AVX-512 or 16 AVX2 registers, leaving room for the two B vectors and the broadcast).
+    /// Rows of the register tile (broadcast values of A per step): 8 with AVX-512, whose 32 registers
+    /// hold 8×2 accumulators, two B vectors and the broadcast; 6 with AVX2 (6×2 of 16 registers).
     /// </summary>
+    internal static readonly int MR = Vector512.IsHardwareAccelerated ? 8 : 6;
+
+    /// <summary>Columns of the register tile: two vectors per row.</summary>
     internal static readonly int NR =
         Vector512.IsHardwareAccelerated ? 2 * Vector512<float>.Count :
         Vector256.IsHardwareAccelerated ? 2 * Vector256<float>.Count : 8;
@@ -52,7 +52,7 @@ internal static unsafe partial class Gemm
     /// <summary>Depth of a packed block: a KC×NR B micro-panel (32 KiB at NR = 32) fits in L1.</summary>
     internal const int KC = 256;
 
-    /// <summary>Rows of a packed A block: MC×KC floats (120 KiB) fit in L2. A multiple of MR.</summary>
+    /// <summary>Rows of a packed A block: MC×KC floats (120 KiB) fit in L2. A multiple of every MR.</summary>
     internal const int MC = 120;
 
     /// <summary>Columns of a packed B block: KC×NC floats (3 MiB) go to L3. A multiple of every NR.</summary>
@@ -150,210 +150,6 @@ internal static unsafe partial class Gemm
                     // Edge tile: compute the full padded tile on the stack, copy the valid part.
                     MicroKernel(kc, aPanel, bPanel, tile, nr, accumulate: false);
                     MergeTile(tile, nr, cTile, ldc, nrows, ncols, accumulate);
-                }
-            }
-        }
-    }
-
-    // ---- micro-kernels ---------------------------------------------------------------------------
-
-    /// <summary>C[MR×NR] (=|+=) Apanel[KC×MR]ᵀ · Bpanel[KC×NR], choosing the widest vectors available.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void MicroKernel(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
-    {
-        if (Vector512.IsHardwareAccelerated) Kernel512(kc, a, b, c, ldc, accumulate);
-        else if (Vector256.IsHardwareAccelerated) Kernel256(kc, a, b, c, ldc, accumulate);
-        else KernelScalar(kc, a, b, c, ldc, accumulate);
-    }
-
-    /// <summary>6×32 tile in 12 AVX-512 accumulators.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel512(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
-    {
-        // The C tile is touched only after the K loop: start fetching its 6 × 2 lines now, so the
-        // final loads/stores do not wait on L2/L3 (rows of a large C are far apart).
-        if (Sse.IsSupported)
-        {
-            for (int r = 0; r < MR; r++)
-            {
-                Sse.Prefetch0(c + (long)r * ldc);
-                Sse.Prefetch0(c + (long)r * ldc + 16);
-            }
-        }
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p++)
-        {
-            Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16);
-            Vector512<float> ai = Vector512.Create(a[0]);
-            c00 = Vector512.FusedMultiplyAdd(ai, b0, c00); c01 = Vector512.FusedMultiplyAdd(ai, b1, c01);
-            ai = Vector512.Create(a[1]);
-            c10 = Vector512.FusedMultiplyAdd(ai, b0, c10); c11 = Vector512.FusedMultiplyAdd(ai, b1, c11);
-            ai = Vector512.Create(a[2]);
-            c20 = Vector512.FusedMultiplyAdd(ai, b0, c20); c21 = Vector512.FusedMultiplyAdd(ai, b1, c21);
-            ai = Vector512.Create(a[3]);
-            c30 = Vector512.FusedMultiplyAdd(ai, b0, c30); c31 = Vector512.FusedMultiplyAdd(ai, b1, c31);
-            ai = Vector512.Create(a[4]);
-            c40 = Vector512.FusedMultiplyAdd(ai, b0, c40); c41 = Vector512.FusedMultiplyAdd(ai, b1, c41);
-            ai = Vector512.Create(a[5]);
-            c50 = Vector512.FusedMultiplyAdd(ai, b0, c50); c51 = Vector512.FusedMultiplyAdd(ai, b1, c51);
-            a += MR;
-            b += 32;
-        }
-        Store512(c, c00, c01, accumulate); c += ldc;
-        Store512(c, c10, c11, accumulate); c += ldc;
-        Store512(c, c20, c21, accumulate); c += ldc;
-        Store512(c, c30, c31, accumulate); c += ldc;
-        Store512(c, c40, c41, accumulate); c += ldc;
-        Store512(c, c50, c51, accumulate);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store512(float* c, Vector512<float> v0, Vector512<float> v1, bool accumulate)
-    {
-        if (accumulate) { v0 += Vector512.Load(c); v1 += Vector512.Load(c + 16); }
-        v0.Store(c);
-        v1.Store(c + 16);
-    }
-
-    /// <summary>6×16 tile in 12 AVX2 accumulators (the classic Haswell shape).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel256(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
-    {
-        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p++)
-        {
-            Vector256<float> b0 = Vector256.Load(b), b1 = Vector256.Load(b + 8);
-            Vector256<float> ai = Vector256.Create(a[0]);
-            c00 = Vector256.FusedMultiplyAdd(ai, b0, c00); c01 = Vector256.FusedMultiplyAdd(ai, b1, c01);
-            ai = Vector256.Create(a[1]);
-            c10 = Vector256.FusedMultiplyAdd(ai, b0, c10); c11 = Vector256.FusedMultiplyAdd(ai, b1, c11);
-            ai = Vector256.Create(a[2]);
-            c20 = Vector256.FusedMultiplyAdd(ai, b0, c20); c21 = Vector256.FusedMultiplyAdd(ai, b1, c21);
-            ai = Vector256.Create(a[3]);
-            c30 = Vector256.FusedMultiplyAdd(ai, b0, c30); c31 = Vector256.FusedMultiplyAdd(ai, b1, c31);
-            ai = Vector256.Create(a[4]);
-            c40 = Vector256.FusedMultiplyAdd(ai, b0, c40); c41 = Vector256.FusedMultiplyAdd(ai, b1, c41);
-            ai = Vector256.Create(a[5]);
-            c50 = Vector256.FusedMultiplyAdd(ai, b0, c50); c51 = Vector256.FusedMultiplyAdd(ai, b1, c51);
-            a += MR;
-            b += 16;
-        }
-        Store256(c, c00, c01, accumulate); c += ldc;
-        Store256(c, c10, c11, accumulate); c += ldc;
-        Store256(c, c20, c21, accumulate); c += ldc;
-        Store256(c, c30, c31, accumulate); c += ldc;
-        Store256(c, c40, c41, accumulate); c += ldc;
-        Store256(c, c50, c51, accumulate);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store256(float* c, Vector256<float> v0, Vector256<float> v1, bool accumulate)
-    {
-        if (accumulate) { v0 += Vector256.Load(c); v1 += Vector256.Load(c + 8); }
-        v0.Store(c);
-        v1.Store(c + 8);
-    }
-
-    /// <summary>Portable MR×8 tile for machines without 256-bit SIMD.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void KernelScalar(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
-    {
-        const int nr = 8;
-        float* acc = stackalloc float[MR * nr];
-        new Span<float>(acc, MR * nr).Clear();
-        for (int p = 0; p < kc; p++, a += MR, b += nr)
-            for (int r = 0; r < MR; r++)
-            {
-                float ar = a[r];
-                for (int j = 0; j < nr; j++) acc[r * nr + j] += ar * b[j];
-            }
-        for (int r = 0; r < MR; r++)
-            for (int j = 0; j < nr; j++)
-                c[r * ldc + j] = accumulate ? c[r * ldc + j] + acc[r * nr + j] : acc[r * nr + j];
-    }
-
-    /// <summary>Writes (or adds) the valid rows × cols corner of a padded stack tile into C.</summary>
-    private static void MergeTile(float* tile, int ldt, float* c, int ldc, int rows, int cols, bool accumulate)
-    {
-        for (int r = 0; r < rows; r++)
-        {
-            var src = new ReadOnlySpan<float>(tile + r * ldt, cols);
-            var dst = new Span<float>(c + (long)r * ldc, cols);
-            if (accumulate) TensorPrimitives.Add(dst, src, dst);
-            else src.CopyTo(dst);
-        }
-    }
-
-    // ---- packing ---------------------------------------------------------------------------------
-
-    /// <summary>
-    /// Packs op(A)[i0 .. i0+mc, p0 .. p0+kc] into ⌈mc/MR⌉ row panels; panel q holds, for each p, the
-    /// MR values op(A)[i0 + q·MR + r, p0 + p] contiguously (rows past mc are zero).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackA(bool transposeA, float* a, int lda, int i0, int p0, int mc, int kc, float* dst)
-    {
-        for (int ir = 0; ir < mc; ir += MR, dst += MR * kc)
-        {
-            int rows = Math.Min(MR, mc - ir);
-            if (!transposeA)
-            {
-                // op(A)(i, p) = a[i·lda + p]: each source row is contiguous in p, scattered with stride MR.
-                for (int r = 0; r < rows; r++)
-                {
-                    float* src = a + (long)(i0 + ir + r) * lda + p0;
-                    for (int p = 0; p < kc; p++) dst[p * MR + r] = src[p];
-                }
-            }
-            else
-            {
-                // op(A)(i, p) = a[p·lda + i]: the MR values of one p are contiguous in the source.
-                for (int p = 0; p < kc; p++)
-                {
-                    float* src = a + (long)(p0 + p) * lda + i0 + ir;
-                    for (int r = 0; r < rows; r++) dst[p * MR + r] = src[r];
-                }
-            }
-            if (rows < MR)
-                for (int p = 0; p < kc; p++)
-                    for (int r = rows; r < MR; r++) dst[p * MR + r] = 0f;
-        }
-    }
-
-    /// <summary>
-    /// Packs op(B)[p0 .. p0+kc, j0 .. j0+nc] into ⌈nc/NR⌉ column panels; panel q holds, for each p,
-    /// the NR values op(B)[p0 + p, j0 + q·NR + j] contiguously (columns past nc are zero).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackB(bool transposeB, float* b, int ldb, int p0, int j0, int kc, int nc, int nr, float* dst)
-    {
-        for (int jr = 0; jr < nc; jr += nr, dst += nr * kc)
-        {
-            int cols = Math.Min(nr, nc - jr);
-            if (!transposeB)
-            {
-                // op(B)(p, j) = b[p·ldb + j]: a row of the panel is a contiguous copy.
-                for (int p = 0; p < kc; p++)
-                {
-                    var src = new ReadOnlySpan<float>(b + (long)(p0 + p) * ldb + j0 + jr, cols);
-                    var row = new Span<float>(dst + p * nr, nr);
-                    src.CopyTo(row);
-                    if (cols < nr) row.Slice(cols).Clear();
-                }
-            }
-            else
-            {
-                // op(B)(p, j) = b[j·ldb + p]: each source row is one column of the panel.
-                float* src = b + (long)(j0 + jr) * ldb + p0;
-                for (int p = 0; p < kc; p++)
-                {
-                    float* d = dst + p * nr;
-                    float* s = src + p;
-                    int j = 0;
-                    for (; j < cols; j++) d[j] = s[(long)j * ldb];
-                    for (; j < nr; j++) d[j] = 0f;
                 }
             }
         }
