@@ -267,6 +267,32 @@ public class ConvolutionKernelTests
         GradientCheck.AssertClose(Plus(db0, eb), backend.Download(db), 1e-4, "db");
     }
 
+    [Theory]
+    [InlineData("65 samples of 2x6x6, k3 p1", 2)]
+    [InlineData("LeNet C3: 6->16, 14x14, k5, batch 3", 3)]
+    [InlineData("3->5 channels 7x7, k3 s2 p1, batch 3", 2)]
+    public void Split_over_threads_matches_naive_loops(string name, int threads)
+    {
+        var c = LargeCases.TryGetValue(name, out var large) ? large : Cases[name];
+        var g = c.Geometry;
+        int batch = c.Batch;
+        var d = RandomData(g, batch, 17);
+        using var backend = CpuTensors.NewCpu(threads);
+        backend.Pool.MinimumWorkPerPart = 0; // split even these small problems
+        var y = backend.Zeros(batch * g.OutputSize);
+        backend.Conv2DForward(g, batch, backend.Upload(d.X), backend.Upload(d.W), backend.Upload(d.B), y);
+        GradientCheck.AssertClose(Reference(g, batch, d.X, d.W, d.B), backend.Download(y), 1e-4, "y");
+
+        var dx = backend.Zeros(d.X.Length);
+        var dw = backend.Upload(d.W); // prefilled: the gradient accumulates
+        var db = backend.Zeros(d.B.Length);
+        backend.Conv2DBackward(g, batch, backend.Upload(d.X), backend.Upload(d.W), backend.Upload(d.R), dx, dw, db);
+        var (ex, ew, eb) = ReferenceBackward(g, batch, d.X, d.W, d.R);
+        GradientCheck.AssertClose(ex, backend.Download(dx), 1e-4, "dx");
+        GradientCheck.AssertClose(ew.Zip(d.W, (p, q) => p + q).ToArray(), backend.Download(dw), 1e-4, "dW");
+        GradientCheck.AssertClose(eb, backend.Download(db), 1e-4, "db");
+    }
+
     // ---- worked examples from the course ------------------------------------------------------
 
     private static Conv2DGeometry Single(int h, int w, int k, int stride = 1, int pad = 0) =>

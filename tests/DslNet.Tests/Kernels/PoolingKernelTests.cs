@@ -233,6 +233,11 @@ public class PoolingKernelTests
     [InlineData(64, 6, 28, 28)]
     public void Max_2x2_stride_2_matches_first_max_rule_with_ties_and_NaN(int batch, int channels, int h, int w)
     {
+        foreach (int threads in new[] { 1, 2 }) Max_2x2_stride_2_case(batch, channels, h, w, threads);
+    }
+
+    private static void Max_2x2_stride_2_case(int batch, int channels, int h, int w, int threads)
+    {
         var g = new Pool2DGeometry(channels, h, w, 2, 2, 2, 2, 0, 0, h / 2, w / 2);
         var random = new Random(h * 1000 + w);
         // Few distinct values (many ties, ±0 among them) and some NaNs.
@@ -249,7 +254,8 @@ public class PoolingKernelTests
         var expectedDx = (float[])dx0.Clone();
         for (int o = 0; o < winners.Length; o++) expectedDx[winners[o]] += dy[o];
 
-        var backend = CpuTensors.NewCpu();
+        using var backend = CpuTensors.NewCpu(threads);
+        backend.Pool.MinimumWorkPerPart = 0; // with 2 threads, split every call
         var xv = backend.Zeros(x.Length);
         backend.CopyFromHost(x, xv);
         var y = backend.Zeros(dy.Length);

@@ -33,7 +33,7 @@ public sealed partial class CpuBackend
         var ys = Host(y);
         if (DirectConvolution.Supports(g))
         {
-            DirectConvolution.Forward(g, batch, xs, ws, bs, ys);
+            DirectConvolution.Forward(g, batch, xs, ws, bs, ys, relu: false, Pool);
             return;
         }
         int k = g.InChannels * g.KernelHeight * g.KernelWidth;
@@ -89,8 +89,8 @@ public sealed partial class CpuBackend
         if (DirectConvolution.Supports(g))
         {
             if (!dbs.IsEmpty) AccumulateBiasGradient(batch, g.OutChannels, p, dys, dbs);
-            if (!dws.IsEmpty) DirectConvolution.BackwardWeight(g, batch, xs, dys, dws);
-            if (!dxs.IsEmpty) DirectConvolution.BackwardInput(g, batch, ws, dys, dxs);
+            if (!dws.IsEmpty) DirectConvolution.BackwardWeight(g, batch, xs, dys, dws, Pool);
+            if (!dxs.IsEmpty) DirectConvolution.BackwardInput(g, batch, ws, dys, dxs, Pool);
             return;
         }
         bool pointwise = IsPointwise(g);

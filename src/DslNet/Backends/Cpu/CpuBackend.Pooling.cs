@@ -19,7 +19,10 @@ public sealed unsafe partial class CpuBackend
         {
             fixed (float* xp = xs)
             fixed (float* yp = ys)
-                MaxPool2x2.Forward(g, batch * g.Channels, xp, yp);
+            {
+                var job = new MaxPool2x2.Job { G = g, X = xp, Y = yp };
+                Pool.For(batch * g.Channels, MaxPool2x2.WorkPerPlane(g), ref job);
+            }
             return;
         }
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;
@@ -56,7 +59,10 @@ public sealed unsafe partial class CpuBackend
             fixed (float* xp = xs)
             fixed (float* dyp = dys)
             fixed (float* dxp = dxs)
-                MaxPool2x2.Backward(g, batch * g.Channels, xp, dyp, dxp);
+            {
+                var job = new MaxPool2x2.Job { G = g, X = xp, Y = dyp, Dx = dxp, Backward = true };
+                Pool.For(batch * g.Channels, MaxPool2x2.WorkPerPlane(g), ref job);
+            }
             return;
         }
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;

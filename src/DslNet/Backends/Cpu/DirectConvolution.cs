@@ -34,6 +34,7 @@ internal static unsafe class DirectConvolution
     [ThreadStatic] private static float[]? t_weights;
     [ThreadStatic] private static ConvSlot[]? t_slots;
     [ThreadStatic] private static int[]? t_offsets;
+    [ThreadStatic] private static float[]? t_partials;
 
     private static T* Scratch<T>(ref T[]? buffer, int length) where T : unmanaged
     {
@@ -46,39 +47,67 @@ internal static unsafe class DirectConvolution
 
     private static int VectorsPerRow(int width) => (width + Lanes - 1) / Lanes;
 
+    /// <summary>Work units (see <see cref="WorkerPool"/>) per sample of a pass doing <paramref name="macs"/> multiply-adds per sample.</summary>
+    private static long WorkPerSample(long macs) => Math.Max(1, (long)(2 * macs / Gemm.FlopsPerWorkUnit));
+
+    private static long MacsPerSample(in Conv2DGeometry g) =>
+        (long)g.OutChannels * g.InChannels * g.KernelHeight * g.KernelWidth * g.OutHeight * g.OutWidth;
+
     // ---- forward ------------------------------------------------------------------------------
 
-    /// <summary>y = W ⋆ x + b (overwritten), optionally followed by ReLU.</summary>
+    /// <summary>y = W ⋆ x + b (overwritten), optionally followed by ReLU; samples split over the pool.</summary>
     public static void Forward(in Conv2DGeometry g, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> weight,
-        ReadOnlySpan<float> bias, Span<float> y, bool relu = false)
+        ReadOnlySpan<float> bias, Span<float> y, bool relu, WorkerPool? pool)
     {
         if (batch == 0) return;
         var frame = new ConvFrame(g);
         int taps = g.KernelHeight * g.KernelWidth;
-        int sampleFrames = g.InChannels * frame.InputPlaneStride;
-        int chunk = ChunkSamples(sampleFrames, batch);
-        int slotsPerSample = g.OutHeight * VectorsPerRow(g.OutWidth);
-        int outPlane = g.OutHeight * g.OutWidth;
-
-        float* frames = Scratch(ref t_frames, chunk * sampleFrames + ConvFrame.Slack);
         float* packed = Scratch(ref t_weights, g.OutChannels * g.InChannels * taps);
-        ConvSlot* slots = Scratch(ref t_slots, chunk * slotsPerSample + SlotsPerTile);
         int* offsets = Scratch(ref t_offsets, taps);
-
         for (int a = 0, t = 0; a < g.KernelHeight; a++)
             for (int b = 0; b < g.KernelWidth; b++, t++)
                 offsets[t] = ConvFrame.ForwardTapOffset(g, frame.Width, a, b);
         PackRows(weight, g.OutChannels, g.InChannels, taps, transpose: false, packed);
 
+        fixed (float* xBase = x)
         fixed (float* yBase = y)
         fixed (float* biasBase = bias)
         {
-            for (int n0 = 0; n0 < batch; n0 += chunk)
+            var job = new ForwardJob
             {
-                int samples = Math.Min(chunk, batch - n0);
-                var frameSpan = new Span<float>(frames, samples * sampleFrames);
+                G = g, Frame = frame, X = xBase, Y = yBase, Bias = bias.IsEmpty ? null : biasBase,
+                Packed = packed, Offsets = offsets, Taps = taps, Relu = relu,
+            };
+            if (pool is null) job.Execute(0, batch, 0);
+            else pool.For(batch, WorkPerSample(MacsPerSample(g)), ref job);
+        }
+    }
+
+    private struct ForwardJob : IParallelJob
+    {
+        public Conv2DGeometry G;
+        public ConvFrame Frame;
+        public float* X, Y, Bias, Packed;
+        public int* Offsets;
+        public int Taps;
+        public bool Relu;
+
+        public void Execute(int start, int end, int part)
+        {
+            ref readonly var g = ref G;
+            int sampleFrames = g.InChannels * Frame.InputPlaneStride;
+            int chunk = ChunkSamples(sampleFrames, end - start);
+            int slotsPerSample = g.OutHeight * VectorsPerRow(g.OutWidth);
+            int outPlane = g.OutHeight * g.OutWidth;
+            float* frames = Scratch(ref t_frames, chunk * sampleFrames + ConvFrame.Slack);
+            ConvSlot* slots = Scratch(ref t_slots, chunk * slotsPerSample + SlotsPerTile);
+
+            for (int n0 = start; n0 < end; n0 += chunk)
+            {
+                int samples = Math.Min(chunk, end - n0);
                 for (int i = 0; i < samples; i++)
-                    frame.PackInput(g, x.Slice((n0 + i) * g.InputSize, g.InputSize), frameSpan.Slice(i * sampleFrames, sampleFrames));
+                    Frame.PackInput(g, new ReadOnlySpan<float>(X + (long)(n0 + i) * g.InputSize, g.InputSize),
+                        new Span<float>(frames + i * sampleFrames, sampleFrames));
 
                 int count = 0;
                 for (int i = 0; i < samples; i++)
@@ -86,7 +115,7 @@ internal static unsafe class DirectConvolution
                         for (int ox = 0; ox < g.OutWidth; ox += Lanes)
                             slots[count++] = new ConvSlot
                             {
-                                In = i * sampleFrames + oy * frame.Width + ox,
+                                In = i * sampleFrames + oy * Frame.Width + ox,
                                 Out = (n0 + i) * g.OutputSize + oy * g.OutWidth + ox,
                                 Count = Math.Min(Lanes, g.OutWidth - ox),
                             };
@@ -97,9 +126,9 @@ internal static unsafe class DirectConvolution
                     for (int co = 0; co < g.OutChannels; co += MaxRows)
                     {
                         int rows = Math.Min(MaxRows, g.OutChannels - co);
-                        Correlate(rows, frames, frame.InputPlaneStride, g.InChannels, offsets, taps,
-                            packed + co * g.InChannels * taps, slots + s, yBase + co * outPlane, outPlane,
-                            bias.IsEmpty ? null : biasBase + co, accumulate: false, relu);
+                        Correlate(rows, frames, Frame.InputPlaneStride, g.InChannels, Offsets, Taps,
+                            Packed + co * g.InChannels * Taps, slots + s, Y + co * outPlane, outPlane,
+                            Bias == null ? null : Bias + co, accumulate: false, Relu);
                     }
                 }
             }
@@ -108,50 +137,72 @@ internal static unsafe class DirectConvolution
 
     // ---- input gradient -------------------------------------------------------------------------
 
-    /// <summary>dx += Wᵀ ⋆ dy: the adjoint of <see cref="Forward"/> without bias.</summary>
-    public static void BackwardInput(in Conv2DGeometry g, int batch, ReadOnlySpan<float> weight, ReadOnlySpan<float> dy, Span<float> dx)
+    /// <summary>dx += Wᵀ ⋆ dy: the adjoint of <see cref="Forward"/> without bias; samples split over the pool.</summary>
+    public static void BackwardInput(in Conv2DGeometry g, int batch, ReadOnlySpan<float> weight, ReadOnlySpan<float> dy, Span<float> dx, WorkerPool? pool)
     {
         if (batch == 0) return;
         var frame = new ConvFrame(g);
         int taps = g.KernelHeight * g.KernelWidth;
-        int sampleFrames = g.OutChannels * frame.GradientPlaneStride;
-        int chunk = ChunkSamples(sampleFrames, batch);
         // Input positions some output reads: frame row iy + PadTop < Height, column ix + PadLeft < Width.
         int rows = Math.Min(g.InHeight, frame.Height - g.PadTop);
         int columns = Math.Min(g.InWidth, frame.Width - g.PadLeft);
         if (rows <= 0 || columns <= 0) return;
-        int slotsPerSample = rows * VectorsPerRow(columns);
-        int inPlane = g.InHeight * g.InWidth;
 
-        float* frames = Scratch(ref t_frames, chunk * sampleFrames + ConvFrame.Slack);
         float* packed = Scratch(ref t_weights, g.OutChannels * g.InChannels * taps);
-        ConvSlot* slots = Scratch(ref t_slots, chunk * slotsPerSample + SlotsPerTile);
         int* offsets = Scratch(ref t_offsets, taps);
-
         // Input position p reads dY at p − (a·dH, b·dW); in the gradient frame that is a fixed offset.
         for (int a = 0, t = 0; a < g.KernelHeight; a++)
             for (int b = 0; b < g.KernelWidth; b++, t++)
                 offsets[t] = frame.ColumnReach + (frame.RowReach - a * g.DilationHeight) * frame.Width - b * g.DilationWidth;
         PackRows(weight, g.InChannels, g.OutChannels, taps, transpose: true, packed);
 
+        fixed (float* dyBase = dy)
         fixed (float* dxBase = dx)
         {
-            for (int n0 = 0; n0 < batch; n0 += chunk)
+            var job = new InputGradientJob
             {
-                int samples = Math.Min(chunk, batch - n0);
-                var frameSpan = new Span<float>(frames, samples * sampleFrames);
+                G = g, Frame = frame, Dy = dyBase, Dx = dxBase, Packed = packed, Offsets = offsets, Taps = taps,
+                Rows = rows, Columns = columns,
+            };
+            if (pool is null) job.Execute(0, batch, 0);
+            else pool.For(batch, WorkPerSample(MacsPerSample(g)), ref job);
+        }
+    }
+
+    private struct InputGradientJob : IParallelJob
+    {
+        public Conv2DGeometry G;
+        public ConvFrame Frame;
+        public float* Dy, Dx, Packed;
+        public int* Offsets;
+        public int Taps, Rows, Columns;
+
+        public void Execute(int start, int end, int part)
+        {
+            ref readonly var g = ref G;
+            int sampleFrames = g.OutChannels * Frame.GradientPlaneStride;
+            int chunk = ChunkSamples(sampleFrames, end - start);
+            int slotsPerSample = Rows * VectorsPerRow(Columns);
+            int inPlane = g.InHeight * g.InWidth;
+            float* frames = Scratch(ref t_frames, chunk * sampleFrames + ConvFrame.Slack);
+            ConvSlot* slots = Scratch(ref t_slots, chunk * slotsPerSample + SlotsPerTile);
+
+            for (int n0 = start; n0 < end; n0 += chunk)
+            {
+                int samples = Math.Min(chunk, end - n0);
                 for (int i = 0; i < samples; i++)
-                    frame.PackGradient(g, dy.Slice((n0 + i) * g.OutputSize, g.OutputSize), frameSpan.Slice(i * sampleFrames, sampleFrames));
+                    Frame.PackGradient(g, new ReadOnlySpan<float>(Dy + (long)(n0 + i) * g.OutputSize, g.OutputSize),
+                        new Span<float>(frames + i * sampleFrames, sampleFrames));
 
                 int count = 0;
                 for (int i = 0; i < samples; i++)
-                    for (int iy = 0; iy < rows; iy++)
-                        for (int ix = 0; ix < columns; ix += Lanes)
+                    for (int iy = 0; iy < Rows; iy++)
+                        for (int ix = 0; ix < Columns; ix += Lanes)
                             slots[count++] = new ConvSlot
                             {
-                                In = i * sampleFrames + (iy + g.PadTop) * frame.Width + ix + g.PadLeft,
+                                In = i * sampleFrames + (iy + g.PadTop) * Frame.Width + ix + g.PadLeft,
                                 Out = (n0 + i) * g.InputSize + iy * g.InWidth + ix,
-                                Count = Math.Min(Lanes, columns - ix),
+                                Count = Math.Min(Lanes, Columns - ix),
                             };
                 count = PadSlots(slots, count);
 
@@ -160,8 +211,8 @@ internal static unsafe class DirectConvolution
                     for (int ci = 0; ci < g.InChannels; ci += MaxRows)
                     {
                         int tileRows = Math.Min(MaxRows, g.InChannels - ci);
-                        Correlate(tileRows, frames, frame.GradientPlaneStride, g.OutChannels, offsets, taps,
-                            packed + ci * g.OutChannels * taps, slots + s, dxBase + ci * inPlane, inPlane,
+                        Correlate(tileRows, frames, Frame.GradientPlaneStride, g.OutChannels, Offsets, Taps,
+                            Packed + ci * g.OutChannels * Taps, slots + s, Dx + ci * inPlane, inPlane,
                             null, accumulate: true, relu: false);
                     }
                 }
@@ -171,20 +222,17 @@ internal static unsafe class DirectConvolution
 
     // ---- weight gradient ------------------------------------------------------------------------
 
-    /// <summary>dW[co, ci, a, b] += Σ_n Σ_(oy,ox) dy[n, co, oy, ox] · x[n, ci, oy + a·dH − padTop, ox + b·dW − padLeft].</summary>
-    public static void BackwardWeight(in Conv2DGeometry g, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dWeight)
+    /// <summary>
+    /// dW[co, ci, a, b] += Σ_n Σ_(oy,ox) dy[n, co, oy, ox] · x[n, ci, oy + a·dH − padTop, ox + b·dW − padLeft].
+    /// Samples split over the pool: part 0 adds into dW, the others into zeroed partial sums that are
+    /// added afterwards, in part order (so the result does not depend on timing).
+    /// </summary>
+    public static void BackwardWeight(in Conv2DGeometry g, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dWeight, WorkerPool? pool)
     {
         if (batch == 0) return;
         var frame = new ConvFrame(g);
         int taps = g.KernelHeight * g.KernelWidth;
         int k = g.InChannels * taps;
-        int sampleFrames = g.InChannels * frame.InputPlaneStride;
-        int chunk = ChunkSamples(sampleFrames, batch);
-        int slotsPerSample = g.OutHeight * VectorsPerRow(g.OutWidth);
-        int outPlane = g.OutHeight * g.OutWidth;
-
-        float* frames = Scratch(ref t_frames, chunk * sampleFrames + ConvFrame.Slack);
-        ConvSlot* slots = Scratch(ref t_slots, chunk * slotsPerSample);
         int* offsets = Scratch(ref t_offsets, k);
         // Column k = (ci, a, b) of the weight matrix reads the frame at ci·planeStride + tap offset.
         for (int ci = 0, col = 0; ci < g.InChannels; ci++)
@@ -192,19 +240,58 @@ internal static unsafe class DirectConvolution
                 for (int b = 0; b < g.KernelWidth; b++, col++)
                     offsets[col] = ci * frame.InputPlaneStride + ConvFrame.ForwardTapOffset(g, frame.Width, a, b);
 
-        int* rowOffsets = stackalloc int[GradientRows];
-        int* columnOffsets = stackalloc int[GradientColumns];
-        float* sums = stackalloc float[GradientRows * GradientColumns];
+        int parts = pool is null ? 1 : pool.PartsFor(batch, WorkPerSample(MacsPerSample(g)));
+        int weights = g.WeightCount;
+        float* partials = parts > 1 ? Scratch(ref t_partials, (parts - 1) * weights) : null;
+        if (parts > 1) new Span<float>(partials, (parts - 1) * weights).Clear();
 
+        fixed (float* xBase = x)
         fixed (float* dyBase = dy)
         fixed (float* dw = dWeight)
         {
-            for (int n0 = 0; n0 < batch; n0 += chunk)
+            var job = new WeightGradientJob
             {
-                int samples = Math.Min(chunk, batch - n0);
-                var frameSpan = new Span<float>(frames, samples * sampleFrames);
+                G = g, Frame = frame, X = xBase, Dy = dyBase, Dw = dw, Partials = partials, Offsets = offsets, K = k,
+            };
+            if (pool is null || parts == 1) job.Execute(0, batch, 0);
+            else pool.For(batch, WorkPerSample(MacsPerSample(g)), ref job);
+            for (int p = 1; p < parts; p++)
+            {
+                var partial = new ReadOnlySpan<float>(partials + (p - 1) * weights, weights);
+                System.Numerics.Tensors.TensorPrimitives.Add(dWeight, partial, dWeight);
+            }
+        }
+    }
+
+    private struct WeightGradientJob : IParallelJob
+    {
+        public Conv2DGeometry G;
+        public ConvFrame Frame;
+        public float* X, Dy, Dw, Partials;
+        public int* Offsets;
+        public int K;
+
+        public void Execute(int start, int end, int part)
+        {
+            ref readonly var g = ref G;
+            int sampleFrames = g.InChannels * Frame.InputPlaneStride;
+            int chunk = ChunkSamples(sampleFrames, end - start);
+            int slotsPerSample = g.OutHeight * VectorsPerRow(g.OutWidth);
+            int outPlane = g.OutHeight * g.OutWidth;
+            float* frames = Scratch(ref t_frames, chunk * sampleFrames + ConvFrame.Slack);
+            ConvSlot* slots = Scratch(ref t_slots, chunk * slotsPerSample);
+            float* target = part == 0 ? Dw : Partials + (long)(part - 1) * g.WeightCount;
+
+            int* rowOffsets = stackalloc int[GradientRows];
+            int* columnOffsets = stackalloc int[GradientColumns];
+            float* sums = stackalloc float[GradientRows * GradientColumns];
+
+            for (int n0 = start; n0 < end; n0 += chunk)
+            {
+                int samples = Math.Min(chunk, end - n0);
                 for (int i = 0; i < samples; i++)
-                    frame.PackInput(g, x.Slice((n0 + i) * g.InputSize, g.InputSize), frameSpan.Slice(i * sampleFrames, sampleFrames));
+                    Frame.PackInput(g, new ReadOnlySpan<float>(X + (long)(n0 + i) * g.InputSize, g.InputSize),
+                        new Span<float>(frames + i * sampleFrames, sampleFrames));
 
                 int count = 0;
                 for (int i = 0; i < samples; i++)
@@ -212,7 +299,7 @@ internal static unsafe class DirectConvolution
                         for (int ox = 0; ox < g.OutWidth; ox += Lanes)
                             slots[count++] = new ConvSlot
                             {
-                                In = i * sampleFrames + oy * frame.Width + ox,
+                                In = i * sampleFrames + oy * Frame.Width + ox,
                                 Out = (n0 + i) * g.OutputSize + oy * g.OutWidth + ox,
                                 Count = Math.Min(Lanes, g.OutWidth - ox),
                             };
@@ -222,15 +309,15 @@ internal static unsafe class DirectConvolution
                 {
                     int tileRows = Math.Min(GradientRows, g.OutChannels - co);
                     for (int r = 0; r < GradientRows; r++) rowOffsets[r] = (co + Math.Min(r, tileRows - 1)) * outPlane;
-                    for (int c0 = 0; c0 < k; c0 += GradientColumns)
+                    for (int c0 = 0; c0 < K; c0 += GradientColumns)
                     {
-                        int tileColumns = Math.Min(GradientColumns, k - c0);
-                        for (int c = 0; c < GradientColumns; c++) columnOffsets[c] = offsets[c0 + Math.Min(c, tileColumns - 1)];
-                        WeightGradientTile(dyBase, rowOffsets, frames, columnOffsets, slots, count, sums);
+                        int tileColumns = Math.Min(GradientColumns, K - c0);
+                        for (int c = 0; c < GradientColumns; c++) columnOffsets[c] = Offsets[c0 + Math.Min(c, tileColumns - 1)];
+                        WeightGradientTile(Dy, rowOffsets, frames, columnOffsets, slots, count, sums);
                         for (int r = 0; r < tileRows; r++)
                         {
-                            float* target = dw + (co + r) * k + c0;
-                            for (int c = 0; c < tileColumns; c++) target[c] += sums[r * GradientColumns + c];
+                            float* row = target + (co + r) * K + c0;
+                            for (int c = 0; c < tileColumns; c++) row[c] += sums[r * GradientColumns + c];
                         }
                     }
                 }

@@ -29,6 +29,24 @@ internal static unsafe class MaxPool2x2
         && g.KernelHeight == 2 && g.KernelWidth == 2 && g.StrideHeight == 2 && g.StrideWidth == 2
         && g.PadTop == 0 && g.PadLeft == 0 && 2 * g.OutHeight <= g.InHeight && 2 * g.OutWidth <= g.InWidth;
 
+    /// <summary>Work units per plane for the worker pool (a few operations per input element).</summary>
+    public static long WorkPerPlane(in Pool2DGeometry g) => 2L * g.InHeight * g.InWidth;
+
+    /// <summary>Planes [start, end) of a forward (Y = output) or backward (Y = dy, Dx = dx) pass.</summary>
+    public struct Job : IParallelJob
+    {
+        public Pool2DGeometry G;
+        public float* X, Y, Dx;
+        public bool Backward;
+
+        public void Execute(int start, int end, int part)
+        {
+            long inPlane = G.InHeight * G.InWidth, outPlane = G.OutHeight * G.OutWidth;
+            if (Backward) MaxPool2x2.Backward(G, end - start, X + start * inPlane, Y + start * outPlane, Dx + start * inPlane);
+            else Forward(G, end - start, X + start * inPlane, Y + start * outPlane);
+        }
+    }
+
     /// <summary>Mask of lanes where <paramref name="candidate"/> replaces <paramref name="current"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Beats(Vector512<float> candidate, Vector512<float> current) =>
