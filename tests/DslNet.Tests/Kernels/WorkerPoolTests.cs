@@ -54,8 +54,57 @@ public class WorkerPoolTests
             }
             Assert.Equal(count, job.Ends[parts - 1]);
             Assert.Equal(Environment.CurrentManagedThreadId, job.ThreadIds[0]);
-            if (parts > 1) Assert.NotEqual(job.ThreadIds[0], job.ThreadIds[1]);
         }
+    }
+
+    /// <summary>Parts that wait for each other: only possible when each runs on its own thread at once.</summary>
+    private struct RendezvousJob : IParallelJob
+    {
+        public int[] Arrived;
+        public int[] ThreadIds;
+        public int Parts;
+        public void Execute(int start, int end, int part)
+        {
+            ThreadIds[part] = Environment.CurrentManagedThreadId;
+            Interlocked.Increment(ref Arrived[0]);
+            var spin = new SpinWait();
+            while (Volatile.Read(ref Arrived[0]) < Parts) spin.SpinOnce(sleep1Threshold: -1);
+            Assert.Equal((part, part + 1), (start, end));
+        }
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void A_concurrent_loop_runs_every_part_on_its_own_thread_at_once(int threads)
+    {
+        using var pool = new WorkerPool(threads);
+        for (int repeat = 0; repeat < 20; repeat++)
+        {
+            var job = new RendezvousJob { Arrived = new int[1], ThreadIds = new int[threads], Parts = threads };
+            pool.ForConcurrent(threads, ref job); // would never return if a part waited for a part not yet started
+            Assert.Equal(threads, job.Arrived[0]);
+            Assert.Equal(Environment.CurrentManagedThreadId, job.ThreadIds[0]);
+            Assert.Equal(threads, new System.Collections.Generic.HashSet<int>(job.ThreadIds).Count);
+        }
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
+        {
+            var tooMany = new RendezvousJob { Arrived = new int[1], ThreadIds = new int[8], Parts = 8 };
+            pool.ForConcurrent(threads + 1, ref tooMany);
+        });
+        Assert.Contains($"1 to {threads} parts", error.Message);
+    }
+
+    [Fact]
+    public void A_thousand_loops_in_a_row_each_visit_every_item_once()
+    {
+        // Workers that wake late for a loop the caller already finished must not run parts of the next.
+        using var pool = new WorkerPool(3) { MinimumWorkPerPart = 0 };
+        var visits = new int[97];
+        var job = new RecordingJob { Visits = visits, Starts = new int[3], Ends = new int[3], ThreadIds = new int[3] };
+        for (int i = 0; i < 1000; i++) pool.For(97, 1, ref job);
+        Assert.All(visits, v => Assert.Equal(1000, v));
+        Assert.Equal(3000, job.Calls);
     }
 
     [Fact]

@@ -20,7 +20,8 @@ public sealed partial class CpuBackend : Backend
     /// </summary>
     public CpuBackend(int threads)
     {
-        if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "A CPU backend needs at least one thread.");
+        if (threads < 1 || threads > WorkerPool.MaxThreads)
+            throw new ArgumentOutOfRangeException(nameof(threads), threads, $"A CPU backend needs 1 to {WorkerPool.MaxThreads} threads.");
         Threads = threads;
         Pool = new WorkerPool(threads);
     }

@@ -49,9 +49,9 @@ internal static unsafe partial class Gemm
             M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
             Shares = shares, Shared = PackBuffer(ref s_packShared, 2 * half + 16), SharedHalf = RoundUp(half, 16),
         };
-        // The GEMM has judged the size itself: claim enough work per share that the pool uses
-        // exactly `shares` parts (or runs inline when busy, which Execute recognises).
-        pool!.For(shares, long.MaxValue, ref job);
+        // The shares wait for each other at barriers, so they must run at the same time, one per thread
+        // (or all inline on this thread when the pool is busy, which Execute recognises).
+        pool!.ForConcurrent(shares, ref job);
         return true;
     }
 

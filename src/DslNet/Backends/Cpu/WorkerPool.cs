@@ -41,7 +41,13 @@ internal interface IParallelJob
 /// <list type="bullet">
 /// <item><c>For(count, workPerItem, ref job)</c> splits [0, count) into at most <see cref="Threads"/>
 /// contiguous, near-equal parts (the split depends only on count, the work and Threads, so results are
-/// reproducible). Part 0 runs on the caller; the call returns when all parts are done.</item>
+/// reproducible). Part 0 runs on the caller; the other parts go to whichever thread claims them first:
+/// the woken workers, or the caller itself once its own part is done, so a worker that the operating
+/// system has not scheduled (a loaded machine) delays nothing. The call returns when all parts are
+/// done. Parts must therefore not wait for each other.</item>
+/// <item><c>ForConcurrent(count, ref job)</c> runs part p on thread p, all at once (count ≤ Threads),
+/// for jobs whose parts synchronise with each other (the parallel GEMM's barriers). When the pool is
+/// busy it runs Execute(0, count, 0) inline instead, which such a job must recognise.</item>
 /// <item>Small problems stay on the caller: a part is only handed to another thread when it carries at
 /// least <see cref="MinimumWorkPerPart"/> units of work, where count·workPerItem estimates the total
 /// in floating-point operations (count a memory-bound element-wise item as a few operations per
@@ -51,7 +57,7 @@ internal interface IParallelJob
 /// <item>Nothing is allocated per call: the job is passed by reference (it stays on the caller's
 /// stack while the workers read it through a pointer) and dispatched through a static generic
 /// function, so no closure or delegate exists.</item>
-/// <item>Reentrancy: a For issued from inside a job, or while another thread holds the pool (two
+/// <item>Reentrancy: a loop issued from inside a job, or while another thread holds the pool (two
 /// networks sharing a backend), runs inline on its caller instead of waiting or deadlocking.</item>
 /// <item>An exception thrown by any part is rethrown on the caller (the first one, with its original
 /// type, message and stack) after every part has finished.</item>
@@ -68,25 +74,30 @@ internal sealed unsafe class WorkerPool : IDisposable
     /// </summary>
     public const long DefaultMinimumWorkPerPart = 100_000;
 
+    /// <summary>The most threads a pool may have (parts are counted in 16 bits of the claim word).</summary>
+    public const int MaxThreads = 1024;
+
     /// <summary>How many times an idle worker polls for new work before it blocks (≈ 50–100 µs).</summary>
     private const int SpinIterations = 2_000;
 
     private readonly Thread[] _workers;
     private readonly object _gate = new();
 
-    // The loop being run: published by the caller before it bumps the tickets.
+    // The loop being run: published by the caller before it writes the claim word and the tickets.
     private void* _job;
     private delegate*<void*, int, int, int, void> _execute;
     private int _count;
-    private int _parts;
 
-    // One ticket per worker, a cache line apart: the caller bumps the tickets of the workers a loop
-    // needs (only those), and each worker waits for its own to change. A worker that is not needed is
-    // not woken, and a worker that is needed cannot lag a loop behind, since the caller waits for it.
+    // One ticket per worker, a cache line apart: the caller writes the tickets of the workers a loop
+    // needs (only those), and each worker waits for its own to change. A ticket is
+    // (loop number << 1) | 1 for a concurrent loop, whose part equals the worker's index.
     private const int TicketStride = 16; // longs: 128 bytes
     private readonly long[] _tickets;
-    private long _generation;     // loops started; the value written into the tickets
-    private int _remaining;       // parts not yet finished by workers in the current loop
+    private long _generation;     // loops started
+    // Claim word of the current claiming loop: loop number (32 bits) | parts (16) | next part (16).
+    // Claims compare the loop number, so a worker that wakes after its loop has ended claims nothing.
+    private long _claim;
+    private int _remaining;       // parts other than 0 not yet finished in the current loop
     private int _sleepers;        // workers blocked in Monitor.Wait
     private int _busy;            // 1 while a caller owns the pool
     private volatile bool _disposed;
@@ -95,7 +106,8 @@ internal sealed unsafe class WorkerPool : IDisposable
     /// <summary>A pool running loops on <paramref name="threads"/> threads: the caller and threads − 1 workers.</summary>
     public WorkerPool(int threads)
     {
-        if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "A worker pool needs at least one thread.");
+        if (threads < 1 || threads > MaxThreads)
+            throw new ArgumentOutOfRangeException(nameof(threads), threads, $"A worker pool needs 1 to {MaxThreads} threads.");
         Threads = threads;
         _workers = new Thread[threads - 1];
         _tickets = new long[threads * TicketStride];
@@ -130,7 +142,7 @@ internal sealed unsafe class WorkerPool : IDisposable
     /// <summary>The first item of part <paramref name="part"/> when <paramref name="count"/> items are split into <paramref name="parts"/>.</summary>
     public static int PartStart(int count, int parts, int part) => (int)((long)count * part / parts);
 
-    /// <summary>Runs job.Execute over [0, count), split as described on the class.</summary>
+    /// <summary>Runs job.Execute over [0, count), split as described on the class; parts are claimed dynamically.</summary>
     public void For<TJob>(int count, long workPerItem, scoped ref TJob job)
         where TJob : struct, IParallelJob, allows ref struct
     {
@@ -138,37 +150,67 @@ internal sealed unsafe class WorkerPool : IDisposable
         if (count == 0) return;
         ObjectDisposedException.ThrowIf(_disposed, this);
         int parts = PartsFor(count, workPerItem);
-        if (parts == 1 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        if (parts == 1 || !TryAcquire())
         {
             // Too small, single-threaded, nested inside a job, or the pool is taken: run it here.
             job.Execute(0, count, 0);
             return;
         }
+        Run(count, parts, concurrent: false, ref job);
+    }
 
+    /// <summary>
+    /// Runs parts 0 .. count−1 of the job at the same time, part p on thread p (part 0 on the caller),
+    /// each as Execute(p, p + 1, p). With one thread, or when the pool is busy, runs Execute(0, count, 0)
+    /// on the caller instead.
+    /// </summary>
+    public void ForConcurrent<TJob>(int count, scoped ref TJob job)
+        where TJob : struct, IParallelJob, allows ref struct
+    {
+        if (count < 1 || count > Threads)
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"A concurrent loop needs 1 to {Threads} parts.");
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (count == 1 || !TryAcquire())
+        {
+            job.Execute(0, count, 0);
+            return;
+        }
+        Run(count, count, concurrent: true, ref job);
+    }
+
+    private bool TryAcquire() => Interlocked.CompareExchange(ref _busy, 1, 0) == 0;
+
+    private void Run<TJob>(int count, int parts, bool concurrent, scoped ref TJob job)
+        where TJob : struct, IParallelJob, allows ref struct
+    {
         try
         {
             _job = Unsafe.AsPointer(ref job);
             _execute = &Dispatch<TJob>;
             _count = count;
-            _parts = parts;
             _failure = null;
             Volatile.Write(ref _remaining, parts - 1);
             long generation = ++_generation;
+            if (!concurrent) Interlocked.Exchange(ref _claim, (generation << 32) | ((long)parts << 16) | 1);
+            long ticket = (generation << 1) | (concurrent ? 1L : 0L);
             for (int w = 1; w < parts; w++) // full fences: the fields above are visible first
-                Interlocked.Exchange(ref _tickets[w * TicketStride], generation);
+                Interlocked.Exchange(ref _tickets[w * TicketStride], ticket);
             if (Volatile.Read(ref _sleepers) > 0)
                 lock (_gate) Monitor.PulseAll(_gate);
 
-            try
+            RunPart(0, parts);
+            if (!concurrent)
             {
-                job.Execute(0, PartStart(count, parts, 1), 0);
-            }
-            catch (Exception e)
-            {
-                Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+                // Take over the parts no worker has started yet.
+                int part;
+                while ((part = Claim(generation, out _)) >= 0)
+                {
+                    RunPart(part, parts);
+                    Interlocked.Decrement(ref _remaining);
+                }
             }
 
-            // The workers read the job through a pointer into this frame: wait for all of them.
+            // Workers read the job through a pointer into the caller's frame: wait for all of them.
             var spin = new SpinWait();
             while (Volatile.Read(ref _remaining) != 0) spin.SpinOnce(sleep1Threshold: -1);
             _job = null;
@@ -180,49 +222,84 @@ internal sealed unsafe class WorkerPool : IDisposable
         }
     }
 
+    /// <summary>Runs one part, recording (not throwing) its exception so every part still completes.</summary>
+    private void RunPart(int part, int parts)
+    {
+        int count = _count;
+        try
+        {
+            _execute(_job, PartStart(count, parts, part), PartStart(count, parts, part + 1), part);
+        }
+        catch (Exception e)
+        {
+            Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+        }
+    }
+
+    /// <summary>The next unclaimed part of loop <paramref name="generation"/>, or −1 when none is left or that loop is over.</summary>
+    private int Claim(long generation, out int parts)
+    {
+        long word = Volatile.Read(ref _claim);
+        while (true)
+        {
+            int next = (int)(word & 0xFFFF);
+            parts = (int)((word >> 16) & 0xFFFF);
+            if ((int)(word >> 32) != (int)generation || next >= parts) return -1; // loop numbers wrap at 32 bits
+            long seen = Interlocked.CompareExchange(ref _claim, word + 1, word);
+            if (seen == word) return next;
+            word = seen;
+        }
+    }
+
     private static void Dispatch<TJob>(void* job, int start, int end, int part)
         where TJob : struct, IParallelJob, allows ref struct
         => Unsafe.AsRef<TJob>(job).Execute(start, end, part);
 
-    private void WorkerLoop(int part)
+    private void WorkerLoop(int index)
     {
         long seen = 0;
         while (true)
         {
-            seen = WaitForTicket(part, seen);
+            seen = WaitForTicket(index, seen);
             if (_disposed) return;
-            int parts = _parts, count = _count;
-            try
+            long generation = seen >> 1;
+            if ((seen & 1) != 0)
             {
-                _execute(_job, PartStart(count, parts, part), PartStart(count, parts, part + 1), part);
+                // Concurrent loop: this worker's part is its index, and the caller waits for it.
+                RunPart(index, _count); // count = parts here: part p is item p
+                Interlocked.Decrement(ref _remaining);
+                continue;
             }
-            catch (Exception e)
+            // Claiming loop: a successful claim pins the loop (it cannot finish before this part does),
+            // so the job fields read after it belong to this loop.
+            int part;
+            while ((part = Claim(generation, out int parts)) >= 0)
             {
-                Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+                RunPart(part, parts);
+                Interlocked.Decrement(ref _remaining);
             }
-            Interlocked.Decrement(ref _remaining);
         }
     }
 
     /// <summary>Spins, then blocks, until this worker's ticket differs from <paramref name="seen"/> or the pool is disposed.</summary>
-    private long WaitForTicket(int part, long seen)
+    private long WaitForTicket(int index, long seen)
     {
-        ref long ticket = ref _tickets[part * TicketStride];
+        ref long ticket = ref _tickets[index * TicketStride];
         for (int i = 0; i < SpinIterations; i++)
         {
-            long g = Volatile.Read(ref ticket);
-            if (g != seen || _disposed) return g;
+            long t = Volatile.Read(ref ticket);
+            if (t != seen || _disposed) return t;
             Thread.SpinWait(30);
         }
         lock (_gate)
         {
-            // Announce the sleep before the last check (both are full fences): a caller that bumps the
+            // Announce the sleep before the last check (both are full fences): a caller that writes the
             // ticket either is seen here or sees _sleepers > 0 and pulses, after we are waiting.
             Interlocked.Increment(ref _sleepers);
-            long g;
-            while ((g = Volatile.Read(ref ticket)) == seen && !_disposed) Monitor.Wait(_gate);
+            long t;
+            while ((t = Volatile.Read(ref ticket)) == seen && !_disposed) Monitor.Wait(_gate);
             Interlocked.Decrement(ref _sleepers);
-            return g;
+            return t;
         }
     }
 
