@@ -199,7 +199,7 @@ internal sealed partial class ShapeInference
     /// <summary>Whether the declared loss fits the output it trains: its size, its rank, and the activation before it.</summary>
     private void CheckLoss(HashSet<int> outputs)
     {
-        if (_model.Loss == 0) return;
+        if (_model.Loss == 0 || outputs.Count == 0) return; // no nodes: DSL0003 says so
         var loss = (Loss)_model.Loss;
         var at = DiagnosticTarget.OfNetworkArgument("Loss");
         if (outputs.Count > 1)

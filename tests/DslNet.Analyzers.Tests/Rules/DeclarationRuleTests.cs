@@ -70,6 +70,20 @@ public class DeclarationRuleTests
     }
 
     [Fact]
+    public void DSL0003_an_empty_network_with_a_loss_reports_only_the_missing_input()
+    {
+        // Regression: the loss check once asked an empty network for its output node and threw (DSL0999).
+        VerifySingle("""
+            using DslNet;
+            namespace Demo;
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            public partial class {|DSL0003:Net|}
+            {
+            }
+            """, DiagnosticSeverity.Error, "Network 'Net' has no [Input] node: mark the first node with [Input(...)] and its per-sample shape");
+    }
+
+    [Fact]
     public void DSL0017_a_node_nothing_reads_is_a_warning_at_its_name()
     {
         VerifySingle(Network("""
