@@ -1,0 +1,137 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Xml.Linq;
+
+namespace DslNet.Reporting;
+
+/// <summary>One line series of a chart: (x, y) points drawn as a polyline with markers.</summary>
+public sealed record SvgSeries(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, string Color, bool Dashed = false);
+
+/// <summary>
+/// One line chart: a title, x and y axes with ticks and labels, a legend, and line series. Drawn by
+/// <see cref="SvgPlot"/>, which places one or more charts side by side in an SVG file.
+/// </summary>
+public sealed class SvgChart
+{
+    private readonly List<SvgSeries> _series = [];
+
+    public SvgChart(string title, string xLabel, string yLabel)
+    {
+        Title = title ?? "";
+        XLabel = xLabel ?? "";
+        YLabel = yLabel ?? "";
+    }
+
+    public string Title { get; }
+    public string XLabel { get; }
+    public string YLabel { get; }
+
+    /// <summary>Ticks on whole numbers only (epochs).</summary>
+    public bool IntegerX { get; init; }
+
+    /// <summary>When set, the y axis covers at least this range (e.g. [0, 1] for accuracies).</summary>
+    public (double Low, double High)? YRange { get; init; }
+
+    public IReadOnlyList<SvgSeries> Series => _series;
+
+    /// <summary>Adds a series; x and y must have the same, non-zero length and finite values.</summary>
+    public SvgChart Add(string name, IReadOnlyList<double> x, IReadOnlyList<double> y, string color, bool dashed = false)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        if (x.Count != y.Count) throw new ArgumentException($"Series '{name}' has {x.Count} x values and {y.Count} y values.");
+        if (x.Count == 0) throw new ArgumentException($"Series '{name}' has no points.");
+        for (int i = 0; i < x.Count; i++)
+            if (!double.IsFinite(x[i]) || !double.IsFinite(y[i]))
+                throw new ArgumentException($"Series '{name}': point {i} is ({x[i]}, {y[i]}); only finite values can be drawn.");
+        _series.Add(new SvgSeries(name, x.ToArray(), y.ToArray(), color, dashed));
+        return this;
+    }
+
+    // ---- layout (pixels inside the chart's own box) ------------------------------------------
+
+    private const double MarginLeft = 64, MarginRight = 16, MarginTop = 34, MarginBottom = 48;
+
+    /// <summary>Draws the chart in a box of <paramref name="width"/> × <paramref name="height"/> at (<paramref name="left"/>, <paramref name="top"/>).</summary>
+    internal XElement Render(XNamespace svg, double left, double top, double width, double height)
+    {
+        var area = (Left: left + MarginLeft, Top: top + MarginTop, Width: width - MarginLeft - MarginRight, Height: height - MarginTop - MarginBottom);
+        var (xTicks, yTicks) = Ticks();
+        double X(double v) => area.Left + (v - xTicks.Minimum) / (xTicks.Maximum - xTicks.Minimum) * area.Width;
+        double Y(double v) => area.Top + area.Height - (v - yTicks.Minimum) / (yTicks.Maximum - yTicks.Minimum) * area.Height;
+
+        var panel = new XElement(svg + "g", new XAttribute("class", "chart"));
+        panel.Add(new XElement(svg + "text", new XAttribute("class", "title"), A("x", left + width / 2), A("y", top + 20),
+            new XAttribute("text-anchor", "middle"), new XAttribute("font-size", "15"), new XAttribute("font-weight", "bold"), Title));
+        panel.Add(new XElement(svg + "rect", new XAttribute("class", "plot-area"), A("x", area.Left), A("y", area.Top),
+            A("width", area.Width), A("height", area.Height), new XAttribute("fill", "#fafafa"), new XAttribute("stroke", "#444")));
+
+        foreach (double v in xTicks.Values)
+        {
+            double x = X(v);
+            panel.Add(new XElement(svg + "g", new XAttribute("class", "x-tick"), new XAttribute("data-value", Format(v, 12)),
+                new XElement(svg + "line", A("x1", x), A("y1", area.Top), A("x2", x), A("y2", area.Top + area.Height + 5), new XAttribute("stroke", "#ddd")),
+                new XElement(svg + "text", A("x", x), A("y", area.Top + area.Height + 18), new XAttribute("text-anchor", "middle"),
+                    new XAttribute("font-size", "11"), Format(v, xTicks.Decimals))));
+        }
+        foreach (double v in yTicks.Values)
+        {
+            double y = Y(v);
+            panel.Add(new XElement(svg + "g", new XAttribute("class", "y-tick"), new XAttribute("data-value", Format(v, 12)),
+                new XElement(svg + "line", A("x1", area.Left - 5), A("y1", y), A("x2", area.Left + area.Width), A("y2", y), new XAttribute("stroke", "#ddd")),
+                new XElement(svg + "text", A("x", area.Left - 8), A("y", y + 4), new XAttribute("text-anchor", "end"),
+                    new XAttribute("font-size", "11"), Format(v, yTicks.Decimals))));
+        }
+        panel.Add(new XElement(svg + "text", new XAttribute("class", "x-label"), A("x", area.Left + area.Width / 2), A("y", top + height - 10),
+            new XAttribute("text-anchor", "middle"), new XAttribute("font-size", "12"), XLabel));
+        double yMid = area.Top + area.Height / 2, yLabelX = left + 16;
+        panel.Add(new XElement(svg + "text", new XAttribute("class", "y-label"), A("x", yLabelX), A("y", yMid),
+            new XAttribute("text-anchor", "middle"), new XAttribute("font-size", "12"),
+            new XAttribute("transform", string.Create(CultureInfo.InvariantCulture, $"rotate(-90 {yLabelX:0.##} {yMid:0.##})")), YLabel));
+
+        foreach (var series in _series)
+        {
+            var points = string.Join(" ", Enumerable.Range(0, series.X.Count).Select(i => $"{Format(X(series.X[i]), 2)},{Format(Y(series.Y[i]), 2)}"));
+            var line = new XElement(svg + "polyline", new XAttribute("class", "series"), new XAttribute("data-series", series.Name),
+                new XAttribute("points", points), new XAttribute("fill", "none"), new XAttribute("stroke", series.Color), new XAttribute("stroke-width", "2"));
+            if (series.Dashed) line.Add(new XAttribute("stroke-dasharray", "6 4"));
+            panel.Add(line);
+            for (int i = 0; i < series.X.Count; i++)
+                panel.Add(new XElement(svg + "circle", new XAttribute("class", "marker"), A("cx", X(series.X[i])), A("cy", Y(series.Y[i])),
+                    new XAttribute("r", "2.5"), new XAttribute("fill", series.Color)));
+        }
+
+        // Legend: top right inside the plot area, one row per series.
+        var legend = new XElement(svg + "g", new XAttribute("class", "legend"));
+        double legendWidth = 24 + 7 * _series.Select(s => s.Name.Length).DefaultIfEmpty(0).Max() + 12;
+        double lx = area.Left + area.Width - legendWidth - 6, ly = area.Top + 6;
+        legend.Add(new XElement(svg + "rect", A("x", lx), A("y", ly), A("width", legendWidth), A("height", 8 + 16 * _series.Count),
+            new XAttribute("fill", "white"), new XAttribute("fill-opacity", "0.85"), new XAttribute("stroke", "#bbb")));
+        for (int i = 0; i < _series.Count; i++)
+        {
+            double y = ly + 12 + 16 * i;
+            var swatch = new XElement(svg + "line", A("x1", lx + 6), A("y1", y), A("x2", lx + 24), A("y2", y),
+                new XAttribute("stroke", _series[i].Color), new XAttribute("stroke-width", "2"));
+            if (_series[i].Dashed) swatch.Add(new XAttribute("stroke-dasharray", "6 4"));
+            legend.Add(swatch, new XElement(svg + "text", A("x", lx + 30), A("y", y + 4), new XAttribute("font-size", "11"), _series[i].Name));
+        }
+        panel.Add(legend);
+        return panel;
+    }
+
+    private (AxisTicks X, AxisTicks Y) Ticks()
+    {
+        var xs = _series.SelectMany(s => s.X).DefaultIfEmpty(0).ToList();
+        var ys = _series.SelectMany(s => s.Y).DefaultIfEmpty(0).ToList();
+        double yLow = ys.Min(), yHigh = ys.Max();
+        if (YRange is (double low, double high)) (yLow, yHigh) = (Math.Min(yLow, low), Math.Max(yHigh, high));
+        return (AxisTicks.For(xs.Min(), xs.Max(), count: 6, integers: IntegerX), AxisTicks.For(yLow, yHigh, count: 6));
+    }
+
+    private static XAttribute A(string name, double value) => new(name, Format(value, 2));
+
+    internal static string Format(double value, int decimals) =>
+        Math.Round(value, decimals).ToString("0." + new string('#', Math.Max(decimals, 0)), CultureInfo.InvariantCulture);
+}
