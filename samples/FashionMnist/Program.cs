@@ -1,13 +1,16 @@
 using System;
-using System.Diagnostics;
+using System.IO;
 using System.Linq;
 using DslNet;
 using DslNet.Backends.Cpu;
 using DslNet.Data;
+using DslNet.Reporting;
 using DslNet.Training;
 using FashionMnist;
+using Spectre.Console;
 
-// Trains LeNet-5 and an MLP (declared in Networks.cs) on Fashion-MNIST and shows what they learned.
+// Trains LeNet-5 and an MLP (declared in Networks.cs) on Fashion-MNIST with DslNet's Trainer, keeps
+// the best model and its training curves in runs/fashion-mnist, and shows what each network learned.
 Options options;
 try
 {
@@ -21,8 +24,11 @@ catch (ArgumentException e)
 
 var data = DslNet.Data.FashionMnist.Load(options.DataFolder);
 Console.WriteLine($"Fashion-MNIST ({data.Source}, {data.Folder}): {data.Train.Count:N0} training and {data.Test.Count:N0} test images.");
-var backend = new CpuBackend(options.Threads);
-Console.WriteLine($"Backend: {backend.Name}; batch {options.BatchSize}; SGD lr {options.LearningRate}, momentum 0.9; {options.Epochs} epochs.");
+using var backend = new CpuBackend(options.Threads);
+Console.WriteLine($"Backend: {backend.Name}; batch {options.BatchSize}; SGD lr {options.LearningRate}, momentum 0.9; {options.Epochs} epochs; " +
+    $"{(options.Validation > 0 ? $"{options.Validation:P0} of the training set for validation" : "no validation set")}" +
+    $"{(options.Patience is int p ? $", early stopping after {p} epochs without improvement" : "")}{(options.Augment ? "; augmented" : "")}.");
+Directory.CreateDirectory(options.OutputFolder);
 
 foreach (string model in options.Models.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
 {
@@ -34,73 +40,45 @@ foreach (string model in options.Models.Split(',', StringSplitOptions.RemoveEmpt
     };
     Console.WriteLine();
     Console.WriteLine(model == "lenet" ? LeNet5.Summary : Mlp.Summary);
-    Train(net, data, options);
-    ShowWhatItLearned(net, data);
+
+    string name = net.Layout.Name.ToLowerInvariant();
+    string checkpoint = Path.Combine(options.OutputFolder, $"{name}.safetensors");
+    string curves = Path.Combine(options.OutputFolder, $"{name}-training-curves.svg");
+    var display = new TrainingDisplay(data.Test);
+    var trainer = new Trainer(net, new Sgd(options.LearningRate, momentum: 0.9), new TrainerOptions
+    {
+        Epochs = options.Epochs,
+        BatchSize = options.BatchSize,
+        Seed = options.Seed + 1,
+        ValidationFraction = options.Validation,
+        EarlyStoppingPatience = options.Patience,
+        CheckpointPath = checkpoint,
+        RestoreBestWeights = true,
+        Augmentation = options.Augment ? Augmentation.Compose(Augmentation.RandomCrop(padding: 2), Augmentation.HorizontalFlip()) : null,
+        Callbacks = [display],
+        ProgressInterval = 5,
+    });
+    var result = display.Run(progress => trainer.Fit(data.Train, progress: progress));
+
+    Console.WriteLine(result.Message);
+    if (result.History.Count > 0)
+    {
+        TrainingCurves.Save(result, curves, $"{net.Layout.Name} on Fashion-MNIST ({result.TrainingSamples:N0} training images)");
+        Console.WriteLine($"Best model: {checkpoint} (epoch {result.BestEpoch}); training curves: {curves}");
+    }
+    if (result.StopReason == StopReason.NonFinite && result.BestEpoch == 0) continue; // nothing learned to show
+    ShowWhatItLearned(trainer, data);
 }
 return 0;
 
-static void Train(Network net, DslNet.Data.FashionMnist data, Options options)
+static void ShowWhatItLearned(Trainer trainer, DslNet.Data.FashionMnist data)
 {
-    var optimizer = new Sgd(options.LearningRate, momentum: 0.9);
-    var batches = data.Train.Batches(options.BatchSize, shuffle: true, seed: options.Seed + 1);
-    int classes = net.Layout.Outputs[0].Shape[^1];
-    for (int epoch = 1; epoch <= options.Epochs; epoch++)
-    {
-        var clock = Stopwatch.StartNew();
-        double lossSum = 0;
-        int correct = 0, seen = 0, done = 0;
-        foreach (var batch in batches)
-        {
-            float loss = net.TrainStep(batch.Features, batch.Labels, optimizer);
-            lossSum += loss * batch.Count;
-            correct += CountCorrect(net.Output().Span, batch.Labels, classes);
-            seen += batch.Count;
-            Report.Progress($"epoch {epoch}", ++done, batches.BatchesPerEpoch, lossSum / seen);
-        }
-        double seconds = clock.Elapsed.TotalSeconds;
-        double testAccuracy = Accuracy(net, data.Test, out _);
-        Console.WriteLine($"  epoch {epoch}/{options.Epochs}  loss {lossSum / seen:F4}  train accuracy {100.0 * correct / seen:F2}%  test accuracy {100 * testAccuracy:F2}%  ({seconds:F1} s)");
-    }
-}
-
-static int CountCorrect(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int classes)
-{
-    int correct = 0;
-    for (int i = 0; i < labels.Length; i++)
-    {
-        var row = logits.Slice(i * classes, classes);
-        int best = 0;
-        for (int j = 1; j < classes; j++) if (row[j] > row[best]) best = j;
-        if (best == labels[i]) correct++;
-    }
-    return correct;
-}
-
-static double Accuracy(Network net, Dataset test, out int[,] confusion)
-{
-    int classes = net.Layout.Outputs[0].Shape[^1];
-    confusion = new int[classes, classes];
-    var predicted = new int[net.MaxBatch];
-    int correct = 0;
-    foreach (var batch in test.Batches(net.MaxBatch, shuffle: false, seed: 0))
-    {
-        net.Predict(batch.Features, predicted);
-        for (int i = 0; i < batch.Count; i++)
-        {
-            confusion[batch.Labels[i], predicted[i]]++;
-            if (predicted[i] == batch.Labels[i]) correct++;
-        }
-    }
-    return (double)correct / test.Count;
-}
-
-static void ShowWhatItLearned(Network net, DslNet.Data.FashionMnist data)
-{
+    var net = trainer.Network;
     var names = DslNet.Data.FashionMnist.ClassNames;
-    double accuracy = Accuracy(net, data.Test, out var confusion);
+    var test = trainer.Evaluate(data.Test);
     Console.WriteLine();
-    Console.WriteLine($"{net.Layout.Name}: test accuracy {100 * accuracy:F2}% on {data.Test.Count:N0} images.");
-    Console.WriteLine(Report.ConfusionMatrix(confusion, names));
+    Console.WriteLine($"{net.Layout.Name}: test accuracy {100 * test.Accuracy:F2}% (top-{test.TopK} {100 * test.TopKAccuracy:F2}%) on {data.Test.Count:N0} images.");
+    Console.WriteLine(test.Confusion.ToString(names));
 
     // Six test images side by side with what the network says.
     int[] picks = Enumerable.Range(0, 6).Select(i => i * (data.Test.Count / 6)).ToArray();

@@ -36,6 +36,19 @@ public sealed class SvgChart
 
     public IReadOnlyList<SvgSeries> Series => _series;
 
+    /// <summary>Vertical marker lines (e.g. the best epoch), drawn dotted with a label at the top.</summary>
+    public IReadOnlyList<(double X, string Label)> Markers => _markers;
+
+    private readonly List<(double X, string Label)> _markers = [];
+
+    /// <summary>Adds a dotted vertical line at <paramref name="x"/> labelled <paramref name="label"/>.</summary>
+    public SvgChart AddMarker(double x, string label)
+    {
+        if (!double.IsFinite(x)) throw new ArgumentException($"Marker '{label}' is at {x}; only finite positions can be drawn.");
+        _markers.Add((x, label ?? ""));
+        return this;
+    }
+
     /// <summary>Adds a series; x and y must have the same, non-zero length and finite values.</summary>
     public SvgChart Add(string name, IReadOnlyList<double> x, IReadOnlyList<double> y, string color, bool dashed = false)
     {
@@ -91,6 +104,15 @@ public sealed class SvgChart
             new XAttribute("text-anchor", "middle"), new XAttribute("font-size", "12"),
             new XAttribute("transform", string.Create(CultureInfo.InvariantCulture, $"rotate(-90 {yLabelX:0.##} {yMid:0.##})")), YLabel));
 
+        foreach (var (mx, label) in _markers)
+        {
+            double x = X(mx);
+            panel.Add(new XElement(svg + "g", new XAttribute("class", "marker-line"),
+                new XElement(svg + "line", A("x1", x), A("y1", area.Top), A("x2", x), A("y2", area.Top + area.Height),
+                    new XAttribute("stroke", "#2a2"), new XAttribute("stroke-dasharray", "2 3"), new XAttribute("stroke-width", "1.5")),
+                MarkerLabel(svg, x, area.Top + 12, area.Left + area.Width / 2, label)));
+        }
+
         foreach (var series in _series)
         {
             var points = string.Join(" ", Enumerable.Range(0, series.X.Count).Select(i => $"{Format(X(series.X[i]), 2)},{Format(Y(series.Y[i]), 2)}"));
@@ -103,11 +125,25 @@ public sealed class SvgChart
                     new XAttribute("r", "2.5"), new XAttribute("fill", series.Color)));
         }
 
-        // Legend: top right inside the plot area, one row per series.
+        // Legend: in the corner of the plot area that covers the fewest points of the curves.
         var legend = new XElement(svg + "g", new XAttribute("class", "legend"));
         double legendWidth = 24 + 7 * _series.Select(s => s.Name.Length).DefaultIfEmpty(0).Max() + 12;
-        double lx = area.Left + area.Width - legendWidth - 6, ly = area.Top + 6;
-        legend.Add(new XElement(svg + "rect", A("x", lx), A("y", ly), A("width", legendWidth), A("height", 8 + 16 * _series.Count),
+        double legendHeight = 8 + 16 * _series.Count;
+        var samples = CurveSamples(X, Y);
+        foreach (var (mx, label) in _markers) // keep the legend off the marker labels too
+        {
+            double x = X(mx), middle = area.Left + area.Width / 2, span = 6 * label.Length;
+            for (double d = 0; d <= span; d += 6) samples.Add((x < middle ? x + d : x - d, area.Top + 8));
+        }
+        var corners = new[]
+        {
+            (X: area.Left + area.Width - legendWidth - 6, Y: area.Top + 6),
+            (X: area.Left + area.Width - legendWidth - 6, Y: area.Top + area.Height - legendHeight - 6),
+            (X: area.Left + 6, Y: area.Top + 6),
+            (X: area.Left + 6, Y: area.Top + area.Height - legendHeight - 6),
+        };
+        var (lx, ly) = corners.OrderBy(c => samples.Count(p => p.X >= c.X - 4 && p.X <= c.X + legendWidth + 4 && p.Y >= c.Y - 4 && p.Y <= c.Y + legendHeight + 4)).First();
+        legend.Add(new XElement(svg + "rect", A("x", lx), A("y", ly), A("width", legendWidth), A("height", legendHeight),
             new XAttribute("fill", "white"), new XAttribute("fill-opacity", "0.85"), new XAttribute("stroke", "#bbb")));
         for (int i = 0; i < _series.Count; i++)
         {
@@ -121,9 +157,29 @@ public sealed class SvgChart
         return panel;
     }
 
+    /// <summary>The marker's label beside its line, on the side towards the middle of the plot.</summary>
+    private static XElement MarkerLabel(XNamespace svg, double x, double y, double middle, string label) =>
+        new(svg + "text", new XAttribute("class", "marker-label"), A("x", x < middle ? x + 3 : x - 3), A("y", y),
+            new XAttribute("text-anchor", x < middle ? "start" : "end"), new XAttribute("font-size", "10"), new XAttribute("fill", "#2a2"), label);
+
+    /// <summary>Pixel positions along every curve (points and segment quarter points), to keep the legend off them.</summary>
+    private List<(double X, double Y)> CurveSamples(Func<double, double> x, Func<double, double> y)
+    {
+        var samples = new List<(double X, double Y)>();
+        foreach (var s in _series)
+            for (int i = 0; i < s.X.Count; i++)
+            {
+                samples.Add((x(s.X[i]), y(s.Y[i])));
+                if (i + 1 < s.X.Count)
+                    for (int q = 1; q < 4; q++)
+                        samples.Add((x(s.X[i] + (s.X[i + 1] - s.X[i]) * q / 4), y(s.Y[i] + (s.Y[i + 1] - s.Y[i]) * q / 4)));
+            }
+        return samples;
+    }
+
     private (AxisTicks X, AxisTicks Y) Ticks()
     {
-        var xs = _series.SelectMany(s => s.X).DefaultIfEmpty(0).ToList();
+        var xs = _series.SelectMany(s => s.X).Concat(_markers.Select(m => m.X)).DefaultIfEmpty(0).ToList();
         var ys = _series.SelectMany(s => s.Y).DefaultIfEmpty(0).ToList();
         double yLow = ys.Min(), yHigh = ys.Max();
         if (YRange is (double low, double high)) (yLow, yHigh) = (Math.Min(yLow, low), Math.Max(yHigh, high));

@@ -30,6 +30,12 @@ public static class TrainingCurves
         accuracy.Add("training", epochs, history.Select(e => e.Accuracy).ToArray(), TrainingColor);
         if (validated) accuracy.Add("validation", epochs, history.Select(e => e.Validation!.Accuracy).ToArray(), ValidationColor, dashed: true);
 
+        if (result.BestEpoch > 0)
+        {
+            string label = $"best ({result.Monitor.Name(result.Best!.Validation?.TopK ?? 5)})";
+            loss.AddMarker(result.BestEpoch, label);
+            accuracy.AddMarker(result.BestEpoch, label);
+        }
         return new SvgPlot(title).Add(loss).Add(accuracy);
     }
 
