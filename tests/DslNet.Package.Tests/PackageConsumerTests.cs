@@ -37,25 +37,26 @@ public sealed class PackageConsumerTests : IClassFixture<LocalPackageFeed>
         }
         """;
 
-    // Trains a few steps on a fixed batch where the class is the index of the largest feature.
+    // Trains a few epochs with the Trainer on samples whose class is the index of the largest feature.
     private const string TrainingProgram = """
         using System.Globalization;
+        using DslNet.Data;
         using DslNet.Training;
         using Consumer;
 
-        var net = new Tiny(maxBatch: 6, seed: 1);
-        float[] x =
+        var random = new Random(1);
+        var x = new float[60 * 4];
+        var y = new int[60];
+        for (int i = 0; i < 60; i++)
         {
-            1, 0, 0, 0,   0, 1, 0, 0,   0, 0, 1, 0,
-            2, 0, 1, 0,   0, 2, 1, 0,   1, 0, 2, 0,
-        };
-        int[] y = { 0, 1, 2, 0, 1, 2 };
-        var optimizer = new Sgd(0.1, momentum: 0.9);
-        float first = net.Evaluate(x, y);
-        for (int step = 0; step < 40; step++) net.TrainStep(x, y, optimizer);
-        float last = net.Evaluate(x, y);
+            y[i] = i % 3;
+            for (int f = 0; f < 4; f++) x[i * 4 + f] = (float)random.NextDouble() + (f == y[i] ? 1.5f : 0f);
+        }
+        var net = new Tiny(maxBatch: 10, seed: 1);
+        var trainer = new Trainer(net, new Sgd(0.1, momentum: 0.9), new TrainerOptions { Epochs = 15, BatchSize = 10 });
+        var result = trainer.Fit(new Dataset(x, y, [4], 3));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"DSLNET-CONSUMER parameters={Tiny.ParameterCount} first={first:R} last={last:R}"));
+            $"DSLNET-CONSUMER parameters={Tiny.ParameterCount} first={result.History[0].Loss:R} last={result.History[^1].Loss:R} epochs={result.History.Count}"));
         """;
 
     // A 3×3 convolution with stride 3 over 7×7: (7 − 3) / 3 + 1 is not a whole number, so the last
@@ -114,6 +115,7 @@ public sealed class PackageConsumerTests : IClassFixture<LocalPackageFeed>
         float first = float.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
         float last = float.Parse(match.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(last < first * 0.5f, $"The loss did not fall: {first} → {last}");
+        Assert.Contains("epochs=15", run.Output);
     }
 
     [Fact]
