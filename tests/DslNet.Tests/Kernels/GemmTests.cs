@@ -12,7 +12,7 @@ public class GemmTests
 
     /// <summary>
     /// Size triples (m, n, k): the full cross product of the small awkward sizes, plus triples that put
-    /// 63, 65 and 257 in each position so every blocking edge (MR, NR, MC = 120, KC = 256) is crossed
+    /// 63, 65 and 257 in each position so every blocking edge (MR, NR, MC = 16·MR, KC = 256) is crossed
     /// in every dimension, without the cost of the whole 6³ product for eight combinations.
     /// </summary>
     private static IEnumerable<(int M, int N, int K)> Sizes()
@@ -166,6 +166,21 @@ public class GemmTests
         using var pool = Pool(2);
         RunCase(new Random(5), false, false, 13, Gemm.NC + 65, 7, 1f, padA: 0, padB: 0, padC: 3, pool);
         RunCase(new Random(6), true, true, 7, 2 * Gemm.NC + 1, 3, 0f, padA: 0, padB: 1, padC: 0, pool);
+    }
+
+    [Theory]
+    [InlineData(784, 256, 1, 196)]  // 4 equal K blocks, not 256 + 256 + 256 + 16
+    [InlineData(512, 256, 1, 256)]
+    [InlineData(10, 256, 1, 10)]
+    [InlineData(130, 128, 8, 72)]   // 2 M blocks of whole register panels
+    [InlineData(128, 128, 8, 128)]
+    [InlineData(1, 128, 8, 8)]
+    public void Blocks_are_balanced(int total, int max, int multiple, int expected)
+    {
+        int step = Gemm.BlockStep(total, max, multiple);
+        Assert.Equal(expected, step);
+        Assert.True(step <= max && step % multiple == 0);
+        Assert.Equal((total + max - 1) / max, (total + step - 1) / step); // no more blocks than needed
     }
 
     [Fact]

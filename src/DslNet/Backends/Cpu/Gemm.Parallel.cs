@@ -103,7 +103,8 @@ internal static unsafe partial class Gemm
         {
             int nr = NR;
             int widestShare = ((Math.Min(N, NC) + nr - 1) / nr + Shares - 1) / Shares * nr;
-            float* packB = PackBuffer(ref s_packB, Math.Min(K, KC) * widestShare);
+            int kStep = BlockStep(K, KC, 1), mStep = BlockStep(M, MC, MR);
+            float* packB = PackBuffer(ref s_packB, kStep * widestShare);
             int block = 0;
             for (int jc = 0; jc < N; jc += NC)
             {
@@ -111,14 +112,14 @@ internal static unsafe partial class Gemm
                 int panels = (nc + nr - 1) / nr;
                 int col0 = WorkerPool.PartStart(panels, Shares, share) * nr;
                 int cols = Math.Min(WorkerPool.PartStart(panels, Shares, share + 1) * nr, nc) - col0;
-                for (int p0 = 0; p0 < K; p0 += KC)
+                for (int p0 = 0; p0 < K; p0 += kStep)
                 {
-                    int kc = Math.Min(KC, K - p0);
+                    int kc = Math.Min(kStep, K - p0);
                     bool accumulate = Accumulate || p0 > 0;
                     if (cols > 0) PackB(TransposeB, B, Ldb, p0, jc + col0, kc, cols, nr, packB);
-                    for (int ic = 0; ic < M; ic += MC, block++)
+                    for (int ic = 0; ic < M; ic += mStep, block++)
                     {
-                        int mc = Math.Min(MC, M - ic);
+                        int mc = Math.Min(mStep, M - ic);
                         float* packA = Shared + (block & 1) * SharedHalf;
                         int aPanels = (mc + MR - 1) / MR;
                         int row0 = WorkerPool.PartStart(aPanels, Shares, share) * MR;
@@ -138,7 +139,8 @@ internal static unsafe partial class Gemm
             int mPanels = (M + MR - 1) / MR;
             int rowBegin = WorkerPool.PartStart(mPanels, Shares, share) * MR;
             int rowEnd = Math.Min(WorkerPool.PartStart(mPanels, Shares, share + 1) * MR, M);
-            float* packA = PackBuffer(ref s_packA, RoundUp(Math.Min(Math.Max(rowEnd - rowBegin, 1), MC), MR) * Math.Min(K, KC));
+            int kStep = BlockStep(K, KC, 1), mStep = BlockStep(Math.Max(rowEnd - rowBegin, 1), MC, MR);
+            float* packA = PackBuffer(ref s_packA, mStep * kStep);
             int block = 0;
             for (int jc = 0; jc < N; jc += NC)
             {
@@ -146,16 +148,16 @@ internal static unsafe partial class Gemm
                 int panels = (nc + nr - 1) / nr;
                 int col0 = WorkerPool.PartStart(panels, Shares, share) * nr;
                 int cols = Math.Min(WorkerPool.PartStart(panels, Shares, share + 1) * nr, nc) - col0;
-                for (int p0 = 0; p0 < K; p0 += KC, block++)
+                for (int p0 = 0; p0 < K; p0 += kStep, block++)
                 {
-                    int kc = Math.Min(KC, K - p0);
+                    int kc = Math.Min(kStep, K - p0);
                     bool accumulate = Accumulate || p0 > 0;
                     float* packB = Shared + (block & 1) * SharedHalf;
                     if (cols > 0) PackB(TransposeB, B, Ldb, p0, jc + col0, kc, cols, nr, packB + col0 * kc);
                     Barrier();
-                    for (int ic = rowBegin; ic < rowEnd; ic += MC)
+                    for (int ic = rowBegin; ic < rowEnd; ic += mStep)
                     {
-                        int mc = Math.Min(MC, rowEnd - ic);
+                        int mc = Math.Min(mStep, rowEnd - ic);
                         PackA(TransposeA, A, Lda, ic, p0, mc, kc, packA);
                         MacroKernel(packA, packB, mc, nc, kc, C + (long)ic * Ldc + jc, Ldc, accumulate);
                     }

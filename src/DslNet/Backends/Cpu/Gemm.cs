@@ -52,8 +52,11 @@ internal static unsafe partial class Gemm
     /// <summary>Depth of a packed block: a KC×NR B micro-panel (32 KiB at NR = 32) fits in L1.</summary>
     internal const int KC = 256;
 
-    /// <summary>Rows of a packed A block: MC×KC floats (120 KiB) fit in L2. A multiple of every MR.</summary>
-    internal const int MC = 120;
+    /// <summary>
+    /// Most rows of a packed A block: MC×KC floats (128 KiB with AVX-512) fit in L2. Sixteen register
+    /// panels. The K and M blocks actually used are balanced (see <see cref="BlockStep"/>).
+    /// </summary>
+    internal static readonly int MC = 16 * MR;
 
     /// <summary>Columns of a packed B block: KC×NC floats (3 MiB) go to L3. A multiple of every NR.</summary>
     internal const int NC = 3072;
@@ -89,7 +92,7 @@ internal static unsafe partial class Gemm
 
         fixed (float* pa = a, pb = b, pc = c)
         {
-            if (m < MR)
+            if (m < MR || (transposeB && n < NR / 2))
                 MultiplyFewRows(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, pool);
             else if (!TryMultiplyParallel(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, pool))
                 MultiplyBlocked(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
@@ -102,20 +105,21 @@ internal static unsafe partial class Gemm
         float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulateC)
     {
         int nr = NR;
-        float* packA = PackBuffer(ref s_packA, RoundUp(Math.Min(m, MC), MR) * Math.Min(k, KC));
-        float* packB = PackBuffer(ref s_packB, Math.Min(k, KC) * RoundUp(Math.Min(n, NC), nr));
+        int kStep = BlockStep(k, KC, 1), mStep = BlockStep(m, MC, MR);
+        float* packA = PackBuffer(ref s_packA, mStep * kStep);
+        float* packB = PackBuffer(ref s_packB, kStep * RoundUp(Math.Min(n, NC), nr));
         for (int jc = 0; jc < n; jc += NC)
         {
             int nc = Math.Min(NC, n - jc);
-            for (int p0 = 0; p0 < k; p0 += KC)
+            for (int p0 = 0; p0 < k; p0 += kStep)
             {
-                int kc = Math.Min(KC, k - p0);
+                int kc = Math.Min(kStep, k - p0);
                 // The first K block applies beta; later blocks add their partial products.
                 bool accumulate = accumulateC || p0 > 0;
                 PackB(transposeB, b, ldb, p0, jc, kc, nc, nr, packB);
-                for (int ic = 0; ic < m; ic += MC)
+                for (int ic = 0; ic < m; ic += mStep)
                 {
-                    int mc = Math.Min(MC, m - ic);
+                    int mc = Math.Min(mStep, m - ic);
                     PackA(transposeA, a, lda, ic, p0, mc, kc, packA);
                     MacroKernel(packA, packB, mc, nc, kc, c + (long)ic * ldc + jc, ldc, accumulate);
                 }
@@ -183,6 +187,18 @@ internal static unsafe partial class Gemm
     }
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    /// <summary>
+    /// The block size for a loop over <paramref name="total"/>: as few blocks as the limit
+    /// <paramref name="max"/> allows, of equal size (a multiple of <paramref name="multiple"/>), so a
+    /// 784-deep product runs as 4 × 196 rather than 3 × 256 + 16 — a thin last block would pay the
+    /// per-block costs (packing, C tile loads and stores) for little work.
+    /// </summary>
+    internal static int BlockStep(int total, int max, int multiple)
+    {
+        int blocks = (total + max - 1) / max;
+        return Math.Min(max, RoundUp((total + blocks - 1) / blocks, multiple));
+    }
 
     /// <summary>A stored rows×cols matrix with row stride ld needs ld ≥ cols and (rows−1)·ld + cols elements.</summary>
     private static void RequireMatrix(int length, int rows, int cols, int ld, string name)
