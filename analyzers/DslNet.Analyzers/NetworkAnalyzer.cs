@@ -38,7 +38,15 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
         context.EnableConcurrentExecution();
         context.RegisterCompilationStartAction(start =>
         {
-            var networkAttribute = start.Compilation.GetTypeByMetadataName(NetworkParser.NetworkAttributeName);
+            INamedTypeSymbol? networkAttribute;
+            try
+            {
+                networkAttribute = start.Compilation.GetTypeByMetadataName(NetworkParser.NetworkAttributeName);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return; // nothing can be reported from here; without the attribute type there is nothing to analyze
+            }
             if (networkAttribute is null) return; // DslNet is not referenced
             start.RegisterSymbolAction(symbol => AnalyzeSafely(symbol, networkAttribute), SymbolKind.NamedType);
         });

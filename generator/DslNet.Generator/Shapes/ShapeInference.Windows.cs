@@ -76,10 +76,11 @@ internal sealed partial class ShapeInference
             int before = (int)(total / 2);
             if (total % 2 == 1)
             {
-                string unit = lines switch { Lines.Rows => "rows", Lines.Columns => "columns", _ => "rows and columns" };
+                string unit = lines switch { Lines.Rows => "row", Lines.Columns => "column", _ => "row and column" };
+                if (total > 1) unit = unit.Replace("row", "rows").Replace("column", "columns");
                 Report(DiagnosticCatalog.AsymmetricSame, DiagnosticTarget.OfOp(node, op, a.PaddingArg), label,
                     $"Padding.Same with {words.Kernel} and {words.Stride} on the {words.Input} input{axis} needs {total} {unit} of padding: "
-                    + $"{before} before and {total - before} after, so the output is shifted by half a pixel — use an odd kernel with stride 1 for symmetric padding");
+                    + $"{before} before and {total - before} after, so the output is shifted by half a pixel — for symmetric padding use an odd {(pooling ? "window" : "kernel")} with stride 1, or an explicit Padding");
             }
             return (before, outSize);
         }

@@ -111,7 +111,15 @@ public class WindowRuleTests
     {
         // Kernel 4, stride 1 on 6: total padding (6 − 1)·1 + 4 − 6 = 3 → 1 before, 2 after.
         VerifySingle(Image(6, "Conv2D(2, Kernel = 4, Padding = {|DSL0018:Padding.Same|})"), DiagnosticSeverity.Warning,
-            "Y: Conv2D Padding.Same with kernel 4×4 and stride 1 on the 6×6 input needs 3 rows and columns of padding: 1 before and 2 after, so the output is shifted by half a pixel — use an odd kernel with stride 1 for symmetric padding");
+            "Y: Conv2D Padding.Same with kernel 4×4 and stride 1 on the 6×6 input needs 3 rows and columns of padding: 1 before and 2 after, so the output is shifted by half a pixel — for symmetric padding use an odd kernel with stride 1, or an explicit Padding");
+    }
+
+    [Fact]
+    public void DSL0018_same_padding_on_a_strided_pool_says_one_row_goes_after()
+    {
+        // MaxPool2D(3) strides by 3: on 32, ⌈32/3⌉ = 11 outputs need (11 − 1)·3 + 3 − 32 = 1 row of padding.
+        VerifySingle(Image(32, "MaxPool2D(3, Padding = {|DSL0018:Padding.Same|})"), DiagnosticSeverity.Warning,
+            "Y: MaxPool2D Padding.Same with window 3×3 and stride 3 on the 32×32 input needs 1 row and column of padding: 0 before and 1 after, so the output is shifted by half a pixel — for symmetric padding use an odd window with stride 1, or an explicit Padding");
     }
 
     [Fact]
