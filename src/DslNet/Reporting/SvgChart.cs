@@ -104,13 +104,21 @@ public sealed class SvgChart
             new XAttribute("text-anchor", "middle"), new XAttribute("font-size", "12"),
             new XAttribute("transform", string.Create(CultureInfo.InvariantCulture, $"rotate(-90 {yLabelX:0.##} {yMid:0.##})")), YLabel));
 
+        // Marker labels go at the top of the plot, or at the bottom when the curves pass there.
+        var curveSamples = CurveSamples(X, Y);
+        var labelSamples = new List<(double X, double Y)>();
+        double middle = area.Left + area.Width / 2;
         foreach (var (mx, label) in _markers)
         {
-            double x = X(mx);
+            double x = X(mx), span = 6 * label.Length + 6;
+            double from = x < middle ? x : x - span, to = x < middle ? x + span : x;
+            int Crossings(double y) => curveSamples.Count(p => p.X >= from && p.X <= to && Math.Abs(p.Y - y) < 10);
+            double labelY = Crossings(area.Top + 8) <= Crossings(area.Top + area.Height - 8) ? area.Top + 12 : area.Top + area.Height - 5;
+            for (double d = 0; d <= span; d += 6) labelSamples.Add((from + d, labelY - 4));
             panel.Add(new XElement(svg + "g", new XAttribute("class", "marker-line"),
                 new XElement(svg + "line", A("x1", x), A("y1", area.Top), A("x2", x), A("y2", area.Top + area.Height),
                     new XAttribute("stroke", "#2a2"), new XAttribute("stroke-dasharray", "2 3"), new XAttribute("stroke-width", "1.5")),
-                MarkerLabel(svg, x, area.Top + 12, area.Left + area.Width / 2, label)));
+                MarkerLabel(svg, x, labelY, middle, label)));
         }
 
         foreach (var series in _series)
@@ -129,12 +137,7 @@ public sealed class SvgChart
         var legend = new XElement(svg + "g", new XAttribute("class", "legend"));
         double legendWidth = 24 + 7 * _series.Select(s => s.Name.Length).DefaultIfEmpty(0).Max() + 12;
         double legendHeight = 8 + 16 * _series.Count;
-        var samples = CurveSamples(X, Y);
-        foreach (var (mx, label) in _markers) // keep the legend off the marker labels too
-        {
-            double x = X(mx), middle = area.Left + area.Width / 2, span = 6 * label.Length;
-            for (double d = 0; d <= span; d += 6) samples.Add((x < middle ? x + d : x - d, area.Top + 8));
-        }
+        var samples = curveSamples.Concat(labelSamples).ToList(); // keep the legend off the curves and the marker labels
         var corners = new[]
         {
             (X: area.Left + area.Width - legendWidth - 6, Y: area.Top + 6),
