@@ -82,8 +82,9 @@ internal static unsafe partial class Gemm
         public float* A, B, C, Shared;
 
         // Barrier state. The pool hands every part a reference to this one struct (the caller's
-        // variable), so these two fields are shared memory.
-        private int _arrived, _phase;
+        // variable), so these fields are shared memory. _aborted is set by a share that throws, so the
+        // others leave their barriers instead of waiting for it forever.
+        private int _arrived, _phase, _aborted;
 
         public void Execute(int start, int end, int part)
         {
@@ -94,8 +95,16 @@ internal static unsafe partial class Gemm
                 MultiplyBlocked(TransposeA, TransposeB, M, N, K, A, Lda, B, Ldb, C, Ldc, Accumulate);
                 return;
             }
-            if (SplitColumns) RunColumnShare(start);
-            else RunRowShare(start);
+            try
+            {
+                if (SplitColumns) RunColumnShare(start);
+                else RunRowShare(start);
+            }
+            catch
+            {
+                Volatile.Write(ref _aborted, 1); // the pool rethrows this exception on the caller
+                throw;
+            }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -125,7 +134,7 @@ internal static unsafe partial class Gemm
                         int row0 = WorkerPool.PartStart(aPanels, Shares, share) * MR;
                         int rows = Math.Min(WorkerPool.PartStart(aPanels, Shares, share + 1) * MR, mc) - row0;
                         if (rows > 0) PackA(TransposeA, A, Lda, ic + row0, p0, rows, kc, packA + row0 * kc);
-                        Barrier();
+                        if (!Barrier()) return;
                         if (cols > 0) MacroKernel(packA, packB, mc, cols, kc, C + (long)ic * Ldc + jc + col0, Ldc, accumulate);
                     }
                 }
@@ -154,7 +163,7 @@ internal static unsafe partial class Gemm
                     bool accumulate = Accumulate || p0 > 0;
                     float* packB = Shared + (block & 1) * SharedHalf;
                     if (cols > 0) PackB(TransposeB, B, Ldb, p0, jc + col0, kc, cols, nr, packB + col0 * kc);
-                    Barrier();
+                    if (!Barrier()) return;
                     for (int ic = rowBegin; ic < rowEnd; ic += mStep)
                     {
                         int mc = Math.Min(mStep, rowEnd - ic);
@@ -165,18 +174,26 @@ internal static unsafe partial class Gemm
             }
         }
 
-        /// <summary>Waits until every share has arrived (a sense-reversing spin barrier).</summary>
-        private void Barrier()
+        /// <summary>
+        /// Waits until every share has arrived (a sense-reversing spin barrier). False when another
+        /// share has failed: the product is abandoned and the caller gets that share's exception.
+        /// </summary>
+        private bool Barrier()
         {
             int phase = Volatile.Read(ref _phase);
             if (Interlocked.Increment(ref _arrived) == Shares)
             {
                 _arrived = 0;
                 Volatile.Write(ref _phase, phase + 1);
-                return;
+                return true;
             }
             var spin = new SpinWait();
-            while (Volatile.Read(ref _phase) == phase) spin.SpinOnce(sleep1Threshold: -1);
+            while (Volatile.Read(ref _phase) == phase)
+            {
+                if (Volatile.Read(ref _aborted) != 0) return false;
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+            return true;
         }
     }
 }
