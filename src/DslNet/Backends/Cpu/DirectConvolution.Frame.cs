@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace DslNet.Backends.Cpu;
 
@@ -56,6 +57,7 @@ internal readonly struct ConvFrame
     /// Copies one sample's <paramref name="channels"/> planes of <paramref name="x"/> into frame planes
     /// (overwritten, zeros where the frame lies in the padding or past the input).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PackInput(in Conv2DGeometry g, ReadOnlySpan<float> x, Span<float> frame)
     {
         int inPlane = g.InHeight * g.InWidth;
@@ -78,6 +80,7 @@ internal readonly struct ConvFrame
     /// Copies one sample's output gradient (OutChannels planes of OutHeight × OutWidth) into gradient
     /// frame planes: row oy at frame row RowReach + oy, after ColumnReach leading zeros; zeros elsewhere.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PackGradient(in Conv2DGeometry g, ReadOnlySpan<float> dy, Span<float> frame)
     {
         int outPlane = g.OutHeight * g.OutWidth;

@@ -56,6 +56,7 @@ internal static unsafe class DirectConvolution
     // ---- forward ------------------------------------------------------------------------------
 
     /// <summary>y = W ⋆ x + b (overwritten), optionally followed by ReLU; samples split over the pool.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(in Conv2DGeometry g, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> weight,
         ReadOnlySpan<float> bias, Span<float> y, bool relu, WorkerPool? pool)
     {
@@ -92,6 +93,7 @@ internal static unsafe class DirectConvolution
         public int Taps;
         public bool Relu;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int start, int end, int part)
         {
             ref readonly var g = ref G;
@@ -138,6 +140,7 @@ internal static unsafe class DirectConvolution
     // ---- input gradient -------------------------------------------------------------------------
 
     /// <summary>dx += Wᵀ ⋆ dy: the adjoint of <see cref="Forward"/> without bias; samples split over the pool.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardInput(in Conv2DGeometry g, int batch, ReadOnlySpan<float> weight, ReadOnlySpan<float> dy, Span<float> dx, WorkerPool? pool)
     {
         if (batch == 0) return;
@@ -177,6 +180,7 @@ internal static unsafe class DirectConvolution
         public int* Offsets;
         public int Taps, Rows, Columns;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int start, int end, int part)
         {
             ref readonly var g = ref G;
@@ -227,6 +231,7 @@ internal static unsafe class DirectConvolution
     /// Samples split over the pool: part 0 adds into dW, the others into zeroed partial sums that are
     /// added afterwards, in part order (so the result does not depend on timing).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardWeight(in Conv2DGeometry g, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dWeight, WorkerPool? pool)
     {
         if (batch == 0) return;
@@ -271,6 +276,7 @@ internal static unsafe class DirectConvolution
         public int* Offsets;
         public int K;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int start, int end, int part)
         {
             ref readonly var g = ref G;
@@ -332,18 +338,36 @@ internal static unsafe class DirectConvolution
     /// offset (first row of the tile)·channels·taps. Result row r / channel c read W[r, c, t] from the
     /// [rows, channels, taps] layout, or W[c, r, t] from [channels, rows, taps] when transposed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackRows(ReadOnlySpan<float> w, int rows, int channels, int taps, bool transpose, float* packed)
     {
-        for (int r0 = 0; r0 < rows; r0 += MaxRows)
+        int perRow = channels * taps;
+        fixed (float* source = w)
         {
-            int tileRows = Math.Min(MaxRows, rows - r0);
-            float* tile = packed + r0 * channels * taps;
-            for (int c = 0; c < channels; c++)
-                for (int t = 0; t < taps; t++)
-                    for (int r = 0; r < tileRows; r++)
-                        tile[(c * taps + t) * tileRows + r] = transpose
-                            ? w[(c * rows + r0 + r) * taps + t]
-                            : w[((r0 + r) * channels + c) * taps + t];
+            for (int r0 = 0; r0 < rows; r0 += MaxRows)
+            {
+                int tileRows = Math.Min(MaxRows, rows - r0);
+                float* tile = packed + r0 * perRow;
+                for (int r = 0; r < tileRows; r++)
+                {
+                    if (!transpose)
+                    {
+                        // Row r0 + r is contiguous in W: [channel][tap].
+                        float* row = source + (r0 + r) * perRow;
+                        for (int j = 0; j < perRow; j++) tile[j * tileRows + r] = row[j];
+                    }
+                    else
+                    {
+                        // W is [channels, rows, taps]: row r0 + r of channel c starts at (c·rows + r0 + r)·taps.
+                        for (int c = 0; c < channels; c++)
+                        {
+                            float* run = source + (c * rows + r0 + r) * taps;
+                            float* target = tile + c * taps * tileRows + r;
+                            for (int t = 0; t < taps; t++) target[t * tileRows] = run[t];
+                        }
+                    }
+                }
+            }
         }
     }
 

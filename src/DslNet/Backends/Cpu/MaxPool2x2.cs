@@ -74,6 +74,7 @@ internal static unsafe class MaxPool2x2
     private static Vector512<float> Load(float* p, int count, Vector512<float> mask) =>
         count == 16 ? Vector512.Load(p) : Avx512F.MaskLoad(p, mask, Vector512<float>.Zero);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(in Pool2DGeometry g, int planes, float* x, float* y)
     {
         var evenMask = Vector512.Equals(Vector512<int>.Indices & Vector512<int>.One, Vector512<int>.Zero).AsSingle();
@@ -101,6 +102,7 @@ internal static unsafe class MaxPool2x2
     }
 
     /// <summary>dx += dy routed to each window's winner (recomputed from x as in <see cref="Forward"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(in Pool2DGeometry g, int planes, float* x, float* dy, float* dx)
     {
         var evenMask = Vector512.Equals(Vector512<int>.Indices & Vector512<int>.One, Vector512<int>.Zero).AsSingle();
