@@ -1,4 +1,5 @@
 using System;
+using DslNet.Backends;
 using DslNet.Tests.Support;
 using Xunit;
 
@@ -41,5 +42,42 @@ public class ElementwiseKernelTests
         var db = backend.Upload(new double[] { 1, 1, 1, 1, 1, 1 });
         backend.AccumulateBlocks(2, 3, y.Slice(2, 8), 5, db, 3);
         Assert.Equal(new float[] { 4, 5, 6, 31, 41, 51 }, backend.Download(db));
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(17, 2)]
+    [InlineData(1025, 2)]
+    [InlineData(5000, 3)]
+    public void ReLU_and_fill_split_over_threads_match_naive_loops(int length, int threads)
+    {
+        using var backend = CpuTensors.NewCpu(threads);
+        backend.Pool.MinimumWorkPerPart = 0; // split every call
+        var random = new Random(length);
+        var x = new float[length];
+        var g = new float[length];
+        var d0 = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            x[i] = i % 97 == 5 ? float.NaN : (float)(random.NextDouble() - 0.5);
+            g[i] = (float)random.NextDouble();
+            d0[i] = (float)random.NextDouble();
+        }
+        var xv = backend.Zeros(length); backend.CopyFromHost(x, xv);
+        var gv = backend.Zeros(length); backend.CopyFromHost(g, gv);
+        var dv = backend.Zeros(length); backend.CopyFromHost(d0, dv);
+        var y = backend.Zeros(length);
+        backend.ActivationForward(ActivationKind.ReLU, 0f, xv, y);
+        backend.ActivationBackward(ActivationKind.ReLU, 0f, xv, y, gv, dv);
+        var ys = backend.Download(y);
+        var ds = backend.Download(dv);
+        for (int i = 0; i < length; i++)
+        {
+            float expectedY = float.IsNaN(x[i]) ? float.NaN : Math.Max(x[i], 0f);
+            Assert.Equal(expectedY, ys[i]);
+            Assert.Equal(x[i] > 0f ? d0[i] + g[i] : d0[i], ds[i]);
+        }
+        backend.Fill(y, 2.5f);
+        Assert.All(backend.Download(y), v => Assert.Equal(2.5f, v));
     }
 }

@@ -40,7 +40,7 @@ public sealed partial class CpuBackend
                 break;
             case ActivationKind.ReLU:
                 // IEEE maximum: NaN stays NaN, as in PyTorch.
-                TensorPrimitives.Max(xs, 0f, ys);
+                ElementwiseJobs.ReluForward(Pool, xs, ys);
                 break;
             case ActivationKind.LeakyReLU:
                 for (int i = 0; i < xs.Length; i++) { float v = xs[i]; ys[i] = v > 0f ? v : alpha * v; }
@@ -103,7 +103,7 @@ public sealed partial class CpuBackend
                 TensorPrimitives.Add(d, g, d);
                 break;
             case ActivationKind.ReLU:
-                ReluBackward(xs, g, d);
+                ElementwiseJobs.ReluBackward(Pool, xs, g, d);
                 break;
             case ActivationKind.LeakyReLU:
                 for (int i = 0; i < d.Length; i++) d[i] += xs[i] > 0f ? g[i] : alpha * g[i];
@@ -159,7 +159,7 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>d += g where x &gt; 0 (a NaN x passes nothing, as PyTorch's threshold_backward).</summary>
-    private static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> d)
+    internal static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> d)
     {
         int i = 0;
         if (Vector512.IsHardwareAccelerated)

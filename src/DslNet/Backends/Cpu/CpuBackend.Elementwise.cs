@@ -6,7 +6,7 @@ namespace DslNet.Backends.Cpu;
 // Element-wise utilities and merges: thin wrappers over TensorPrimitives, which is already SIMD.
 public sealed partial class CpuBackend
 {
-    public override void Fill(BufferView destination, float value) => Host(destination).Fill(value);
+    public override void Fill(BufferView destination, float value) => ElementwiseJobs.Fill(Pool, Host(destination), value);
 
     public override void Copy(BufferView source, BufferView destination)
     {

@@ -20,9 +20,8 @@ namespace DslNet.Backends.Cpu;
 /// </summary>
 internal static unsafe class MaxPool2x2
 {
-    private static readonly Vector512<int> PairSwap = Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
-    private static readonly Vector512<int> EvenLanes = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14);
-    private static readonly Vector512<int> Duplicate = Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+    // Lane permutations, written where they are used as Vector512.Create of constants so the JIT sees
+    // constant indices (a shuffle by indices loaded from a field is not a single instruction).
 
     public static bool Supports(in Pool2DGeometry g) =>
         Avx512F.IsSupported && Vector512.IsHardwareAccelerated
@@ -59,7 +58,7 @@ internal static unsafe class MaxPool2x2
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> PairWinner(Vector512<float> v, Vector512<float> evenMask, out Vector512<float> secondWon)
     {
-        var partner = Vector512.Shuffle(v, PairSwap);
+        var partner = Avx512F.PermuteVar16x32(v, Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
         var first = Vector512.ConditionalSelect(evenMask, v, partner);
         var second = Vector512.ConditionalSelect(evenMask, partner, v);
         secondWon = Beats(second, first);
@@ -93,7 +92,7 @@ internal static unsafe class MaxPool2x2
                     var upper = PairWinner(Load(top + c, count, mask), evenMask, out _);
                     var lower = PairWinner(Load(bottom + c, count, mask), evenMask, out _);
                     var winner = Vector512.ConditionalSelect(Beats(lower, upper), lower, upper);
-                    var packed = Vector512.Shuffle(winner, EvenLanes).GetLower();
+                    var packed = Avx512F.PermuteVar16x32(winner, Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14)).GetLower();
                     if (count == 16) Vector256.Store(packed, output + c / 2);
                     else Avx.MaskStore(output + c / 2, Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count / 2)).AsSingle(), packed);
                 }
@@ -129,7 +128,7 @@ internal static unsafe class MaxPool2x2
                     var dyHalf = count == 16
                         ? Vector256.Load(gradient + c / 2)
                         : Avx.MaskLoad(gradient + c / 2, Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count / 2)).AsSingle());
-                    var dyPairs = Vector512.Shuffle(Vector512.Create(dyHalf, dyHalf), Duplicate);
+                    var dyPairs = Avx512F.PermuteVar16x32(Vector512.Create(dyHalf, dyHalf), Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7));
                     var newTop = Load(dTop + c, count, mask) + (topWinner & dyPairs);
                     var newBottom = Load(dBottom + c, count, mask) + (bottomWinner & dyPairs);
                     if (count == 16)
