@@ -96,4 +96,21 @@ internal sealed partial class ShapeInference
                 return false;
         }
     }
+
+    /// <summary>
+    /// For an asymmetric Padding.Same (DSL0018): the explicit padding, the same on both sides, that gives
+    /// the same output size and reads every input row — e.g. 1 for a 3×3 stride-2 window on 28 (14 either
+    /// way). Only for a square window whose one Padding argument sets both axes; none when no such padding exists.
+    /// </summary>
+    private void HintSymmetricPadding(WindowAxis a, int outSize, long total, bool pooling, Lines lines)
+    {
+        if (lines != Lines.Both || a.PaddingArg != "Padding") return;
+        long p = (total + 1) / 2, span = a.N + 2 * p - a.Extent;
+        bool sameSize = span >= 0 && span / a.S + 1 == outSize;
+        bool readsAll = span % a.S <= p;
+        bool seesInput = pooling ? 2 * p <= a.K : p < a.Extent;
+        if (!(sameSize && readsAll && seesInput)) return;
+        Hint(FixHints.Padding, p);
+        Hint(FixHints.Size, $"{outSize}×{outSize}");
+    }
 }

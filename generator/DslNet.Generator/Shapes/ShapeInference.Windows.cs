@@ -81,6 +81,7 @@ internal sealed partial class ShapeInference
                 Report(DiagnosticCatalog.AsymmetricSame, DiagnosticTarget.OfOp(node, op, a.PaddingArg), label,
                     $"Padding.Same with {words.Kernel} and {words.Stride} on the {words.Input} input{axis} needs {total} {unit} of padding: "
                     + $"{before} before and {total - before} after, so the output is shifted by half a pixel — for symmetric padding use an odd {(pooling ? "window" : "kernel")} with stride 1, or an explicit Padding");
+                HintSymmetricPadding(a, outSize, total, pooling, lines);
             }
             return (before, outSize);
         }
@@ -115,7 +116,8 @@ internal sealed partial class ShapeInference
                 + SuggestionText(strides, padding));
             // For the code fix: the strides closest to the written one first; a padding only where one argument pads both axes.
             if (strides.Count > 0) Hint(FixHints.Strides, string.Join(",", strides.OrderBy(c => Math.Abs(c - a.S)).ThenBy(c => c)));
-            if (padding is not null && a.PaddingArg == "Padding") Hint(FixHints.TilingPadding, padding.Value);
+            // (Only for a square window: on a non-square one the same Padding would change the other axis too.)
+            if (padding is not null && a.PaddingArg == "Padding" && lines == Lines.Both) Hint(FixHints.TilingPadding, padding.Value);
             return null;
         }
         return (a.P, (int)(span / a.S) + 1);
