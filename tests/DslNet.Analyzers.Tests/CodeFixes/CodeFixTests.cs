@@ -344,4 +344,112 @@ public class CodeFixTests
             """, new KeepSizePaddingCodeFix(), "DSL0009");
         Assert.Empty(actions);
     }
+
+    [Fact]
+    public Task Changes_a_stride_that_drops_input_to_the_closest_one_that_tiles() => AssertFix(
+        """
+        using DslNet;
+
+        namespace Demo;
+
+        [Network(Loss = Loss.SoftmaxCrossEntropy)]
+        public partial class Signal
+        {
+            [Input(1, 9, 30)]                                                           partial Tensor Image { get; }
+            [Conv2D(8, KernelHeight = 1, KernelWidth = 5, StrideWidth = 4)]             partial Tensor Conv { get; }
+            [Flatten, Dense(10)]                                                        partial Tensor Logits { get; }
+        }
+        """,
+        """
+        using DslNet;
+
+        namespace Demo;
+
+        [Network(Loss = Loss.SoftmaxCrossEntropy)]
+        public partial class Signal
+        {
+            [Input(1, 9, 30)]                                                           partial Tensor Image { get; }
+            [Conv2D(8, KernelHeight = 1, KernelWidth = 5, StrideWidth = 5)]             partial Tensor Conv { get; }
+            [Flatten, Dense(10)]                                                        partial Tensor Logits { get; }
+        }
+        """,
+        new StrideCodeFix(), "DSL0006", "Change StrideWidth to 5");
+
+    [Fact]
+    public async Task Offers_each_suggested_stride_closest_first_and_the_tiling_padding()
+    {
+        var (_, actions) = await CodeFixHarness.ActionsAsync(
+            """
+            using DslNet;
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            public partial class Net
+            {
+                [Input(1, 28, 28)]                          partial Tensor Image { get; }
+                [Conv2D(8, Kernel = 3, Stride = 3)]         partial Tensor Down { get; }
+                [Flatten, Dense(10)]                        partial Tensor Logits { get; }
+            }
+            """, new StrideCodeFix(), "DSL0006");
+        // (28 − 3) mod s must be 0 without padding: only stride 1; with padding 1, (28 + 2 − 3) mod 3 = 0.
+        Assert.Equal(new[] { "Change Stride to 1", "Set Padding = 1" }, actions.Select(a => a.Title));
+    }
+
+    [Fact]
+    public Task Sets_the_padding_that_makes_a_strided_window_tile() => AssertFix(
+        """
+        using DslNet;
+
+        namespace Demo;
+
+        [Network(Loss = Loss.SoftmaxCrossEntropy)]
+        public partial class Net
+        {
+            [Input(1, 28, 28)]                          partial Tensor Image { get; }
+            [Conv2D(8, Kernel = 3, Stride = 3)]         partial Tensor Down { get; }
+            [Flatten, Dense(10)]                        partial Tensor Logits { get; }
+        }
+        """,
+        """
+        using DslNet;
+
+        namespace Demo;
+
+        [Network(Loss = Loss.SoftmaxCrossEntropy)]
+        public partial class Net
+        {
+            [Input(1, 28, 28)]                          partial Tensor Image { get; }
+            [Conv2D(8, Kernel = 3, Stride = 3, Padding = 1)]         partial Tensor Down { get; }
+            [Flatten, Dense(10)]                        partial Tensor Logits { get; }
+        }
+        """,
+        new StrideCodeFix(), "DSL0006", "Set Padding = 1");
+
+    [Fact]
+    public Task Replaces_an_asymmetric_Same_by_the_symmetric_padding_of_the_same_size() => AssertFix(
+        """
+        using DslNet;
+
+        namespace Demo;
+
+        [Network(Loss = Loss.SoftmaxCrossEntropy)]
+        public partial class Net
+        {
+            [Input(1, 28, 28)]                                                  partial Tensor Image { get; }
+            [Conv2D(8, Kernel = 3, Stride = 2, Padding = Padding.Same), ReLU]   partial Tensor Down { get; }
+            [Flatten, Dense(10)]                                                partial Tensor Logits { get; }
+        }
+        """,
+        """
+        using DslNet;
+
+        namespace Demo;
+
+        [Network(Loss = Loss.SoftmaxCrossEntropy)]
+        public partial class Net
+        {
+            [Input(1, 28, 28)]                                                  partial Tensor Image { get; }
+            [Conv2D(8, Kernel = 3, Stride = 2, Padding = 1), ReLU]   partial Tensor Down { get; }
+            [Flatten, Dense(10)]                                                partial Tensor Logits { get; }
+        }
+        """,
+        new KeepSizePaddingCodeFix(), "DSL0018", "Set Padding = 1 (symmetric) to get 14×14");
 }
