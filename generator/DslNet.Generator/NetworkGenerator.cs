@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using DslNet.Generator.Emit;
 using DslNet.Generator.Model;
 using DslNet.Generator.Shapes;
@@ -83,5 +84,6 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         }
     }
 
-    private static string HintName(NetworkModel model) => model.FullName.Replace('<', '_').Replace('>', '_') + ".g.cs";
+    private static string HintName(NetworkModel model) =>
+        new string(model.FullName.Select(c => char.IsLetterOrDigit(c) || c is '.' or '_' ? c : '_').ToArray()) + ".g.cs";
 }

@@ -29,7 +29,8 @@ internal static class StubEmitter
         w.Line();
         void Class()
         {
-            string header = model.HasForeignBaseType ? $"partial class {model.ClassName}" : $"partial class {model.ClassName} : {Rt}Network";
+            string name = model.ClassName + model.TypeParameters;
+            string header = model.HasForeignBaseType ? $"partial class {name}" : $"partial class {name} : {Rt}Network";
             w.Block(header, () =>
             {
                 if (!model.HasForeignBaseType)

@@ -93,9 +93,13 @@ internal sealed record NetworkModel(
     int Loss,
     EquatableArray<NodeModel> Nodes,
     bool MultiLabel = false,
-    string ForeignBase = "")
+    string ForeignBase = "",
+    string TypeParameters = "")
 {
+    /// <summary>Whether the class (or a class containing it) is generic, which DslNet does not support.</summary>
+    public bool IsGeneric => TypeParameters.Length > 0 || System.Linq.Enumerable.Any(ContainingTypes, t => t.IndexOf('<') >= 0);
+
     /// <summary>The name used in generated file names and messages: Namespace.Outer.Class.</summary>
     public string FullName =>
-        (Namespace is null ? "" : Namespace + ".") + string.Concat(System.Linq.Enumerable.Select(ContainingTypes, t => t.Substring(t.LastIndexOf(' ') + 1) + ".")) + ClassName;
+        (Namespace is null ? "" : Namespace + ".") + string.Concat(System.Linq.Enumerable.Select(ContainingTypes, t => t.Substring(t.IndexOf(' ', "partial ".Length) + 1) + ".")) + ClassName;
 }

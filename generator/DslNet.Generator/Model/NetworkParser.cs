@@ -52,7 +52,7 @@ internal static class NetworkParser
 
         var containing = new List<string>();
         for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
-            containing.Insert(0, (outer.TypeKind == TypeKind.Struct ? "partial struct " : "partial class ") + outer.Name);
+            containing.Insert(0, (outer.TypeKind == TypeKind.Struct ? "partial struct " : "partial class ") + outer.Name + TypeParameterList(outer));
 
         return new NetworkModel(
             type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
@@ -60,20 +60,23 @@ internal static class NetworkParser
             containing.ToEquatableArray(),
             IsPartial(type),
             ForeignBase(type) is not null,
-            hasErrors || type.IsGenericType,
+            hasErrors,
             loss,
             nodes.ToEquatableArray(),
             multiLabel,
-            ForeignBase(type) ?? "");
+            ForeignBase(type) ?? "",
+            TypeParameterList(type));
     }
 
     /// <summary>
-    /// The node properties of a network, in declaration order: every property typed Tensor, and every
-    /// property that carries a DslNet attribute (so a mistyped one is reported rather than ignored).
+    /// The node properties of a network, in declaration order: every partial property typed Tensor, and
+    /// every property that carries a DslNet attribute (so a mistyped one is reported rather than ignored).
+    /// A plain Tensor property without DslNet attributes (<c>public Tensor Scores => Logits;</c>) is the
+    /// user's own helper, not a node.
     /// </summary>
     public static IEnumerable<IPropertySymbol> NodeProperties(INamedTypeSymbol type) =>
         type.GetMembers().OfType<IPropertySymbol>().Where(p =>
-            !p.IsStatic && (IsTensor(p.Type) || p.GetAttributes().Any(a => IsDslAttribute(a.AttributeClass))));
+            !p.IsStatic && (IsTensor(p.Type) && p.IsPartialDefinition || p.GetAttributes().Any(a => IsDslAttribute(a.AttributeClass))));
 
     /// <summary>The DSL attributes of a node property in the order they apply (everything but [Input] and [Output]).</summary>
     public static IEnumerable<AttributeData> LayerAttributes(IPropertySymbol property) =>
@@ -196,6 +199,10 @@ internal static class NetworkParser
         string name = cls.Name.EndsWith("Attribute", System.StringComparison.Ordinal) ? cls.Name.Substring(0, cls.Name.Length - "Attribute".Length) : cls.Name;
         return System.Enum.TryParse(name, out OpKind kind) ? kind : null;
     }
+
+    /// <summary>"&lt;T, U&gt;" for a generic type, "" otherwise (a stub must repeat it to complete the class).</summary>
+    private static string TypeParameterList(INamedTypeSymbol type) =>
+        type.TypeParameters.Length == 0 ? "" : "<" + string.Join(", ", type.TypeParameters.Select(p => p.Name)) + ">";
 
     /// <summary>The base class written on the network when it is neither object nor DslNet.Network (which the generator adds).</summary>
     private static string? ForeignBase(INamedTypeSymbol type) =>

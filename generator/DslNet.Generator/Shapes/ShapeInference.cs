@@ -69,6 +69,13 @@ internal sealed partial class ShapeInference
 
     private void InferAll()
     {
+        if (_model.IsGeneric)
+        {
+            // One class is one network with fixed shapes; a type parameter could not change any of them.
+            Report(DiagnosticCatalog.NotSupported, DiagnosticTarget.Class, _model.ClassName,
+                "a network cannot be generic (nor nested in a generic class): its shapes and code are fixed at compile time; remove the type parameters");
+            return;
+        }
         if (!_model.IsPartial) Report(DiagnosticCatalog.NotPartial, DiagnosticTarget.Class, _model.ClassName);
         if (_model.HasForeignBaseType) Report(DiagnosticCatalog.ForeignBaseType, DiagnosticTarget.OfBaseType, _model.ClassName, _model.ForeignBase);
         if (!_model.Nodes.Any(n => n.IsInput)) Report(DiagnosticCatalog.NoInput, DiagnosticTarget.Class, _model.ClassName);

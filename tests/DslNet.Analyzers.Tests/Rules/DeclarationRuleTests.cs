@@ -55,6 +55,35 @@ public class DeclarationRuleTests
     }
 
     [Fact]
+    public void A_plain_tensor_property_without_attributes_is_a_helper_not_a_node()
+    {
+        Verify(Network("""
+            [Input(4)] public partial Tensor X { get; }
+            [Dense(2)] public partial Tensor Y { get; }
+            public Tensor Scores => Y;
+            """));
+    }
+
+    [Fact]
+    public void DSL0024_a_generic_network_is_not_supported_and_its_stub_still_compiles()
+    {
+        VerifySingle("""
+            using DslNet;
+            namespace Demo;
+            public partial class Outer<TKey>
+            {
+                [Network]
+                public partial class {|DSL0024:Net|}<T> where T : class
+                {
+                    [Input(4)] public partial Tensor X { get; }
+                    [Dense(2)] public partial Tensor Y { get; }
+                }
+            }
+            """, DiagnosticSeverity.Error,
+            "Net: a network cannot be generic (nor nested in a generic class): its shapes and code are fixed at compile time; remove the type parameters");
+    }
+
+    [Fact]
     public void DSL0003_a_network_without_input_is_reported_at_the_class_name()
     {
         VerifySingle("""
