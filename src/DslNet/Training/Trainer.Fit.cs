@@ -58,7 +58,7 @@ public sealed partial class Trainer
             for (int c = 0; c < callbacks.Count; c++) callbacks[c].OnEpochBegin(context);
             if (context.StopRequested)
             {
-                (reason, message) = (StopReason.Callback, context.StopMessage);
+                (reason, message) = (StopReason.Callback, $"A callback stopped training before epoch {epoch}: {context.StopMessage}");
                 break;
             }
 
@@ -156,7 +156,10 @@ public sealed partial class Trainer
 
             if (context.StopRequested)
             {
-                (reason, message) = (StopReason.Callback, $"A callback stopped training after epoch {epoch}: {context.StopMessage}");
+                string when = seen < batches.SamplesPerEpoch
+                    ? $"in epoch {epoch}, after {seen} of its {batches.SamplesPerEpoch} samples (the partial epoch is recorded)"
+                    : $"after epoch {epoch}";
+                (reason, message) = (StopReason.Callback, $"A callback stopped training {when}: {context.StopMessage}");
                 break;
             }
             if (Options.EarlyStoppingPatience is int patience && best.EpochsWithoutImprovement >= patience)

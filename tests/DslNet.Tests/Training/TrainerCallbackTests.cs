@@ -63,11 +63,31 @@ public sealed class TrainerCallbackTests
         var result = trainer.Fit(TrainerData.Blobs(16, 1));
 
         Assert.Equal(StopReason.Callback, result.StopReason);
+        Assert.Contains("in epoch 2, after 8 of its 16 samples", result.Message);
         Assert.Contains("enough", result.Message);
         Assert.Equal(2, result.History.Count);
         Assert.Equal(8, result.History[1].Samples); // two batches of epoch 2
         Assert.DoesNotContain("batch 2.3/4", log);
         Assert.Equal("finish Callback", log[^1]);
+    }
+
+    private sealed class StopAtEpochBegin(int epoch) : ITrainingCallback
+    {
+        public void OnEpochBegin(TrainingContext context)
+        {
+            if (context.Epoch == epoch) context.RequestStop("time is up");
+        }
+    }
+
+    [Fact]
+    public void A_stop_requested_when_an_epoch_begins_runs_none_of_it()
+    {
+        var trainer = new Trainer(new TinyClassifier(4, 1), new Sgd(0.05), new TrainerOptions { Epochs = 5, BatchSize = 4, Callbacks = [new StopAtEpochBegin(3)] });
+        var result = trainer.Fit(TrainerData.Blobs(16, 1));
+        Assert.Equal(StopReason.Callback, result.StopReason);
+        Assert.Equal("A callback stopped training before epoch 3: time is up", result.Message);
+        Assert.Equal(2, result.History.Count);
+        Assert.Equal(8, trainer.Optimizer.StepCount);
     }
 
     [Fact]
