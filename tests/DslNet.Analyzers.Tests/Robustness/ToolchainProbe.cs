@@ -28,14 +28,14 @@ internal static class ToolchainProbe
 
     private static readonly ISourceGenerator Generator = new NetworkGenerator().AsSourceGenerator();
 
-    /// <summary>Null when nothing threw; otherwise what failed and how.</summary>
-    public static string? Failure(string source)
+    /// <summary>Null when nothing threw; otherwise what failed and how. (Other tools can be given to test the probe itself.)</summary>
+    public static string? Failure(string source, ISourceGenerator? generator = null, ImmutableArray<DiagnosticAnalyzer>? analyzers = null)
     {
         var tree = CSharpSyntaxTree.ParseText(source, AnalyzerHarness.ParseOptions, path: AnalyzerHarness.Folder + "Source0.cs");
         var compilation = Empty.AddSyntaxTrees(tree);
 
         // The generator's own output is not compiled: what matters here is that producing it did not throw.
-        var run = CSharpGeneratorDriver.Create(new[] { Generator }, parseOptions: AnalyzerHarness.ParseOptions)
+        var run = CSharpGeneratorDriver.Create(new[] { generator ?? Generator }, parseOptions: AnalyzerHarness.ParseOptions)
             .RunGenerators(compilation).GetRunResult();
         var problems = new List<string>();
         foreach (var result in run.Results)
@@ -47,7 +47,7 @@ internal static class ToolchainProbe
         var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
             onAnalyzerException: (e, _, _) => { lock (exceptions) exceptions.Add(e); },
             concurrentAnalysis: false, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: false);
-        var diagnostics = compilation.WithAnalyzers(AnalyzerHarness.Analyzers, options)
+        var diagnostics = compilation.WithAnalyzers(analyzers ?? AnalyzerHarness.Analyzers, options)
             .GetAnalyzerDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
         problems.AddRange(exceptions.Select(e => "analyzer threw: " + e));
         problems.AddRange(diagnostics.Where(d => d.Id is "AD0001" or DiagnosticCatalog.AnalyzerFailure).Select(d => "analyzer failed: " + d));
