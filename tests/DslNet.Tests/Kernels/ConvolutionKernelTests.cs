@@ -208,6 +208,8 @@ public class ConvolutionKernelTests
         ["LeNet C1: 1->6, 28x28, k5 p2, batch 3"] = new(3, 1, 28, 28, 6, 5, 5, PadTop: 2, PadBottom: 2, PadLeft: 2, PadRight: 2),
         ["LeNet C3: 6->16, 14x14, k5, batch 3"] = new(3, 6, 14, 14, 16, 5, 5),
         ["width 257, k3, stride (1,1)"] = new(1, 2, 3, 257, 3, 3, 3),
+        ["padding wider than the window's reach: output larger than the input"] = new(2, 2, 4, 5, 3, 3, 3, PadTop: 3, PadBottom: 3, PadLeft: 4, PadRight: 2),
+        ["3 input channels, 63 output channels, 3x1 kernel dilation 3"] = new(2, 3, 9, 7, 63, 3, 1, PadTop: 1, PadBottom: 2, Dh: 3),
     };
 
     public static TheoryData<string> LargeCaseNames => new(LargeCases.Keys);
