@@ -112,7 +112,8 @@ public sealed partial class Trainer
         return AllFinite(Network.Parameters.Values.View.Span) && AllFinite(Network.State.Values.View.Span);
     }
 
-    private static bool AllFinite(ReadOnlySpan<float> values) => System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(values);
+    // TensorPrimitives.IsFiniteAll answers false for an empty span (a network without state).
+    private static bool AllFinite(ReadOnlySpan<float> values) => values.IsEmpty || System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(values);
 
     private static void EnsureFolder(string path)
     {

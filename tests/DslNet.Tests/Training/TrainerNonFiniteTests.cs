@@ -115,6 +115,40 @@ public sealed class TrainerNonFiniteTests : IDisposable
         }
     }
 
+    private sealed class CorruptAtBatch(int epoch, int batch) : ITrainingCallback
+    {
+        public void OnBatchEnd(TrainingContext context, in BatchMetrics metrics)
+        {
+            if (metrics.Epoch == epoch && metrics.Batch == batch)
+                context.Network.Parameters.Value("H.bias").Span[1] = float.PositiveInfinity;
+        }
+    }
+
+    [Theory]
+    [InlineData(NonFiniteCheck.EveryBatch, "Training stopped at epoch 2, batch 2 of 4 ")]
+    [InlineData(NonFiniteCheck.EveryEpoch, "Training stopped at the end of epoch 2 ")]
+    public void An_infinite_parameter_that_leaves_the_loss_finite_is_caught_by_the_parameter_check(NonFiniteCheck check, string where)
+    {
+        // An ∞ bias before Tanh saturates the unit (tanh(∞) = 1, gradient 0): the loss stays finite,
+        // so only the parameter check notices — after the next step, or at the end of the epoch.
+        var net = new TinyClassifier(maxBatch: 4, seed: 3);
+        var trainer = new Trainer(net, new Sgd(0.05), new TrainerOptions
+        {
+            Epochs = 5, BatchSize = 4, Shuffle = false, ParameterCheck = check, Callbacks = [new CorruptAtBatch(epoch: 2, batch: 1)],
+        });
+        var result = trainer.Fit(TrainerData.Blobs(16, seed: 1));
+        Assert.Equal(StopReason.NonFinite, result.StopReason);
+        Assert.True(result.Message.StartsWith(where, StringComparison.Ordinal), result.Message);
+        Assert.Contains("'H.bias'[1] = ", result.Message);
+        Assert.Single(result.History);
+
+        var unchecked_ = new Trainer(new TinyClassifier(maxBatch: 4, seed: 3), new Sgd(0.05), new TrainerOptions
+        {
+            Epochs = 3, BatchSize = 4, Shuffle = false, ParameterCheck = NonFiniteCheck.Never, Callbacks = [new CorruptAtBatch(epoch: 2, batch: 1)],
+        }).Fit(TrainerData.Blobs(16, seed: 1));
+        Assert.Equal(StopReason.Completed, unchecked_.StopReason); // the premise: nothing else notices
+    }
+
     [Fact]
     public void A_nan_in_the_first_epoch_says_there_is_no_checkpoint()
     {
