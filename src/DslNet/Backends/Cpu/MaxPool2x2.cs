@@ -92,9 +92,10 @@ internal static unsafe class MaxPool2x2
                     var upper = PairWinner(Load(top + c, count, mask), evenMask, out _);
                     var lower = PairWinner(Load(bottom + c, count, mask), evenMask, out _);
                     var winner = Vector512.ConditionalSelect(Beats(lower, upper), lower, upper);
-                    var packed = Avx512F.PermuteVar16x32(winner, Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14)).GetLower();
-                    if (count == 16) Vector256.Store(packed, output + c / 2);
-                    else Avx.MaskStore(output + c / 2, Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count / 2)).AsSingle(), packed);
+                    // The 8 window results to the low lanes; stored with an EVEX mask (the VEX masked
+                    // store, vmaskmovps, is microcoded and slow on AMD cores).
+                    var packed = Avx512F.PermuteVar16x32(winner, Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14));
+                    Avx512F.MaskStore(output + c / 2, PrefixMask(count / 2), packed);
                 }
             }
         }
@@ -125,10 +126,8 @@ internal static unsafe class MaxPool2x2
                     // first lane and the first won: secondWon XOR "is first lane".
                     var topWinner = Vector512.AndNot(Vector512.Xor(upperSecond, evenMask), lowerWon);
                     var bottomWinner = Vector512.Xor(lowerSecond, evenMask) & lowerWon;
-                    var dyHalf = count == 16
-                        ? Vector256.Load(gradient + c / 2)
-                        : Avx.MaskLoad(gradient + c / 2, Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count / 2)).AsSingle());
-                    var dyPairs = Avx512F.PermuteVar16x32(Vector512.Create(dyHalf, dyHalf), Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7));
+                    var dyLow = Avx512F.MaskLoad(gradient + c / 2, PrefixMask(count / 2), Vector512<float>.Zero);
+                    var dyPairs = Avx512F.PermuteVar16x32(dyLow, Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7));
                     var newTop = Load(dTop + c, count, mask) + (topWinner & dyPairs);
                     var newBottom = Load(dBottom + c, count, mask) + (bottomWinner & dyPairs);
                     if (count == 16)
