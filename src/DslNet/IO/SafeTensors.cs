@@ -241,6 +241,7 @@ public static class SafeTensors
     private static void WriteBody(Stream stream, byte[] header, IReadOnlyList<SafeTensor> tensors)
     {
         stream.Write(header);
+        Span<byte> word = stackalloc byte[4]; // big-endian hosts only: one little-endian float at a time
         foreach (var tensor in tensors)
         {
             var values = tensor.Data.Span;
@@ -250,7 +251,6 @@ public static class SafeTensors
             }
             else
             {
-                Span<byte> word = stackalloc byte[4];
                 foreach (float v in values)
                 {
                     BinaryPrimitives.WriteSingleLittleEndian(word, v);
