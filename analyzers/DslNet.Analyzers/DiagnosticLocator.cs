@@ -70,7 +70,7 @@ internal sealed class DiagnosticLocator
         return _type.Locations.FirstOrDefault() ?? Location.None;
     }
 
-    /// <summary>The base class in the class's base list (the first type listed that is a class), or the class identifier.</summary>
+    /// <summary>The base class as written: the first type of the base list (C# lists the base class first), or the class identifier.</summary>
     private Location BaseTypeLocation()
     {
         foreach (var reference in _type.DeclaringSyntaxReferences)

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-# Run from the repository root after editing Shapes/DiagnosticCatalog.cs:
-# Regenerates the descriptor list of DslDescriptors.cs and AnalyzerReleases.Unshipped.md from the catalogue.
-import re,subprocess
+# Regenerates the descriptor fields of analyzers/DslNet.Analyzers/DslDescriptors.cs and
+# AnalyzerReleases.Unshipped.md from the catalogue. Run from the repository root after editing
+# generator/DslNet.Generator/Shapes/DiagnosticCatalog.cs (CatalogueTests fail until it is run).
+import re
 s=open('generator/DslNet.Generator/Shapes/DiagnosticCatalog.cs').read()
 consts=dict(re.findall(r'public const string (\w+) = "(DSL\d+)";',s))
 rows=[]
