@@ -113,4 +113,29 @@ internal sealed partial class ShapeInference
         Hint(FixHints.Padding, p);
         Hint(FixHints.Size, $"{outSize}×{outSize}");
     }
+
+    /// <summary>
+    /// On a non-square window whose one Stride argument sets both axes, a DSL0006 stride hint must tile
+    /// both axes, or the fix would only move the diagnostic to the other axis (5×5 stride 3 padding 1 on
+    /// 29×30: stride 5 tiles the 29 rows but not the 30 columns). Applied to the findings reported since
+    /// <paramref name="from"/>; a hint left with no stride is dropped.
+    /// </summary>
+    private void KeepStridesThatTileBothAxes(int from, WindowAxis h, WindowAxis w)
+    {
+        if (h.StrideArg != w.StrideArg) return;
+        static bool Tiles(WindowAxis a, int s) => a.N + 2L * a.P >= a.Extent && (a.N + 2L * a.P - a.Extent) % s <= a.P;
+        string prefix = FixHints.Strides + "=";
+        for (int i = from; i < _diagnostics.Count; i++)
+        {
+            var finding = _diagnostics[i];
+            if (finding.Id != DiagnosticCatalog.StrideDropsInput) continue;
+            var hints = finding.Hints.Select(hint =>
+            {
+                if (!hint.StartsWith(prefix, System.StringComparison.Ordinal)) return hint;
+                var kept = hint.Substring(prefix.Length).Split(',').Where(t => int.TryParse(t, out int s) && s > 0 && Tiles(h, s) && Tiles(w, s));
+                return kept.Any() ? prefix + string.Join(",", kept) : null;
+            }).Where(hint => hint is not null).Select(hint => hint!);
+            _diagnostics[i] = finding with { Hints = hints.ToEquatableArray() };
+        }
+    }
 }

@@ -19,9 +19,11 @@ internal sealed partial class ShapeInference
     {
         bool square = h.N == w.N && h.K == w.K && h.S == w.S && h.D == w.D && h.P == w.P;
         var text = new WindowWords(h, w, pooling);
+        int before = _diagnostics.Count;
         var rows = Window(node, op, label, pooling, h, text, square ? Lines.Both : Lines.Rows);
         if (square) return rows is { } both ? (both, both) : null;
         var cols = Window(node, op, label, pooling, w, text, Lines.Columns);
+        KeepStridesThatTileBothAxes(before, h, w);
         return rows is { } r && cols is { } c ? (r, c) : null;
     }
 
