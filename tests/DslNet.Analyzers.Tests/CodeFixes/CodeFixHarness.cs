@@ -24,8 +24,8 @@ public static class CodeFixHarness
 {
     private const string Path = AnalyzerHarness.Folder + "Source0.cs";
 
-    /// <summary>The actions <paramref name="provider"/> offers for the first <paramref name="id"/> diagnostic of the source.</summary>
-    public static async Task<(Document Document, IReadOnlyList<CodeAction> Actions)> ActionsAsync(string source, CodeFixProvider provider, string id)
+    /// <summary>The source as a workspace document, and the DSL diagnostics the analyzers report on it (the generator having run).</summary>
+    public static async Task<(Document Document, IReadOnlyList<Diagnostic> Diagnostics)> OpenAsync(string source)
     {
         var workspace = new AdhocWorkspace();
         var references = AnalyzerHarness.Compile(new[] { source }).References;
@@ -37,13 +37,33 @@ public static class CodeFixHarness
                 parseOptions: AnalyzerHarness.ParseOptions, metadataReferences: references))
             .AddDocument(documentId, "Source0.cs", SourceText.From(source), filePath: Path);
         var document = solution.GetDocument(documentId)!;
+        return (document, await DiagnoseAsync(document.Project));
+    }
 
-        var diagnostic = (await DiagnoseAsync(document.Project)).FirstOrDefault(d => d.Id == id)
+    /// <summary>The actions <paramref name="provider"/> offers for the first <paramref name="id"/> diagnostic of the source.</summary>
+    public static async Task<(Document Document, IReadOnlyList<CodeAction> Actions)> ActionsAsync(string source, CodeFixProvider provider, string id)
+    {
+        var (document, diagnostics) = await OpenAsync(source);
+        var diagnostic = diagnostics.FirstOrDefault(d => d.Id == id)
             ?? throw new Xunit.Sdk.XunitException($"no {id} diagnostic in the source to fix");
         Assert.Contains(id, provider.FixableDiagnosticIds);
+        return (document, await ActionsAsync(document, diagnostic, provider));
+    }
+
+    /// <summary>The actions <paramref name="provider"/> offers for one diagnostic of the document.</summary>
+    public static async Task<IReadOnlyList<CodeAction>> ActionsAsync(Document document, Diagnostic diagnostic, CodeFixProvider provider)
+    {
         var actions = new List<CodeAction>();
         await provider.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), CancellationToken.None));
-        return (document, actions);
+        return actions;
+    }
+
+    /// <summary>The text of the document after applying <paramref name="action"/>.</summary>
+    public static async Task<string> ApplyAsync(Document document, CodeAction action)
+    {
+        var operations = await action.GetOperationsAsync(CancellationToken.None);
+        var changed = operations.OfType<ApplyChangesOperation>().Single().ChangedSolution;
+        return (await changed.GetDocument(document.Id)!.GetTextAsync()).ToString();
     }
 
     /// <summary>
@@ -56,9 +76,7 @@ public static class CodeFixHarness
         Assert.True(actions.Count > 0, $"{provider.GetType().Name} offered no fix for {id}");
         var action = title is null ? actions[0] : actions.SingleOrDefault(a => a.Title == title)
             ?? throw new Xunit.Sdk.XunitException($"no action '{title}'; offered: {string.Join(" | ", actions.Select(a => a.Title))}");
-        var operations = await action.GetOperationsAsync(CancellationToken.None);
-        var changed = operations.OfType<ApplyChangesOperation>().Single().ChangedSolution;
-        return (await changed.GetDocument(document.Id)!.GetTextAsync()).ToString();
+        return await ApplyAsync(document, action);
     }
 
     /// <summary>The fixed source must be clean: no DSL diagnostic, no compiler error, nothing from the generator.</summary>
