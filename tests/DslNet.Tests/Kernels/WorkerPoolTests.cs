@@ -82,7 +82,7 @@ public class WorkerPoolTests
         for (int repeat = 0; repeat < 20; repeat++)
         {
             var job = new RendezvousJob { Arrived = new int[1], ThreadIds = new int[threads], Parts = threads };
-            pool.ForConcurrent(threads, ref job); // would never return if a part waited for a part not yet started
+            pool.ForConcurrent(threads, ref job, TimeSpan.FromSeconds(30)); // would hang if a part waited for one not started
             Assert.Equal(threads, job.Arrived[0]);
             Assert.Equal(Environment.CurrentManagedThreadId, job.ThreadIds[0]);
             Assert.Equal(threads, new System.Collections.Generic.HashSet<int>(job.ThreadIds).Count);
@@ -90,9 +90,42 @@ public class WorkerPoolTests
         var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
         {
             var tooMany = new RendezvousJob { Arrived = new int[1], ThreadIds = new int[8], Parts = 8 };
-            pool.ForConcurrent(threads + 1, ref tooMany);
+            pool.ForConcurrent(threads + 1, ref tooMany, TimeSpan.FromSeconds(1));
         });
         Assert.Contains($"1 to {threads} parts", error.Message);
+    }
+
+    /// <summary>Records whether it ran as one whole range (alone) or as single-item parts.</summary>
+    private struct AloneOrTogetherJob : IParallelJob
+    {
+        public int[] Visits;   // per item
+        public int[] Alone;    // [0]: calls with the whole range
+        public void Execute(int start, int end, int part)
+        {
+            if (end - start > 1) Interlocked.Increment(ref Alone[0]);
+            for (int i = start; i < end; i++) Interlocked.Increment(ref Visits[i]);
+        }
+    }
+
+    [Fact]
+    public void A_concurrent_loop_no_worker_joins_in_time_runs_alone_and_late_workers_stay_out()
+    {
+        using var pool = new WorkerPool(2);
+        int alone = 0;
+        var allVisits = new System.Collections.Generic.List<int[]>();
+        for (int repeat = 0; repeat < 40; repeat++)
+        {
+            if (repeat % 10 == 0) Thread.Sleep(20); // let the worker fall asleep: it then needs a while to join
+            var job = new AloneOrTogetherJob { Visits = new int[2], Alone = new int[1] };
+            pool.ForConcurrent(2, ref job, TimeSpan.Zero); // give up at once unless the worker is already there
+            // Either way, each item exactly once: a worker that arrives after the caller went alone must not run its part.
+            Assert.Equal(new[] { 1, 1 }, job.Visits);
+            alone += job.Alone[0];
+            allVisits.Add(job.Visits);
+        }
+        Thread.Sleep(50); // late workers, if any, have woken by now and must not have touched anything
+        Assert.All(allVisits, visits => Assert.Equal(new[] { 1, 1 }, visits));
+        Assert.True(alone > 0, "a sleeping worker cannot join within zero time: some loops must have run alone");
     }
 
     [Fact]

@@ -51,9 +51,17 @@ internal static unsafe partial class Gemm
         };
         // The shares wait for each other at barriers, so they must run at the same time, one per thread
         // (or all inline on this thread when the pool is busy, which Execute recognises).
-        pool!.ForConcurrent(shares, ref job);
+        pool!.ForConcurrent(shares, ref job, JoinTimeout(2.0 * m * n * k));
         return true;
     }
+
+    /// <summary>
+    /// How long the caller waits for the workers to join a product before doing it alone: a tenth of
+    /// the product's time at 100 GFLOP/s, between 20 µs and 2 ms. A spinning worker joins within a
+    /// microsecond; one the operating system has not scheduled (a loaded machine) could otherwise hold
+    /// the product up for a whole time slice.
+    /// </summary>
+    private static TimeSpan JoinTimeout(double flops) => TimeSpan.FromSeconds(Math.Clamp(flops / 100e9 * 0.1, 20e-6, 2e-3));
 
     /// <summary>
     /// How many threads to use (1 = sequential) and which dimension of C they split: the one whose
@@ -91,7 +99,8 @@ internal static unsafe partial class Gemm
             if (end - start != 1)
             {
                 // The pool ran the loop inline (it was busy, e.g. this product is nested in another
-                // parallel kernel): this thread is alone, so do the whole product without barriers.
+                // parallel kernel, or no worker joined in time): this thread is alone, so do the whole
+                // product without barriers.
                 MultiplyBlocked(TransposeA, TransposeB, M, N, K, A, Lda, B, Ldb, C, Ldc, Accumulate);
                 return;
             }

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading;
@@ -16,7 +17,9 @@ internal interface IParallelJob
     /// Processes items [<paramref name="start"/>, <paramref name="end"/>). <paramref name="part"/> is
     /// the index of this range among the parts of the call (0 ≤ part &lt; <see cref="WorkerPool.Threads"/>),
     /// so a job may keep per-part scratch or partial sums in an array of Threads slots. Part 0 always
-    /// runs on the calling thread. Parts run concurrently: they must write disjoint memory.
+    /// runs on the calling thread; under <see cref="WorkerPool.For{TJob}"/> the others may run on any
+    /// thread, in any order, several on one thread. Parts may run concurrently: they must write
+    /// disjoint memory (or per-part slots).
     /// </summary>
     void Execute(int start, int end, int part);
 }
@@ -45,9 +48,12 @@ internal interface IParallelJob
 /// the woken workers, or the caller itself once its own part is done, so a worker that the operating
 /// system has not scheduled (a loaded machine) delays nothing. The call returns when all parts are
 /// done. Parts must therefore not wait for each other.</item>
-/// <item><c>ForConcurrent(count, ref job)</c> runs part p on thread p, all at once (count ≤ Threads),
-/// for jobs whose parts synchronise with each other (the parallel GEMM's barriers). When the pool is
-/// busy it runs Execute(0, count, 0) inline instead, which such a job must recognise.</item>
+/// <item><c>ForConcurrent(count, ref job, joinTimeout)</c> runs part p on thread p, all at once
+/// (count ≤ Threads), for jobs whose parts synchronise with each other (the parallel GEMM's barriers).
+/// The caller starts its part only when every worker has joined; if none has within the timeout (a
+/// loaded machine has not scheduled them), the loop is closed to them and the caller runs
+/// Execute(0, count, 0) alone — as it does when the pool is busy. Such a job must recognise that
+/// call (the whole range in one part) and do all the work without synchronising.</item>
 /// <item>Small problems stay on the caller: a part is only handed to another thread when it carries at
 /// least <see cref="MinimumWorkPerPart"/> units of work, where count·workPerItem estimates the total
 /// in floating-point operations (count a memory-bound element-wise item as a few operations per
@@ -97,6 +103,10 @@ internal sealed unsafe class WorkerPool : IDisposable
     // Claim word of the current claiming loop: loop number (32 bits) | parts (16) | next part (16).
     // Claims compare the loop number, so a worker that wakes after its loop has ended claims nothing.
     private long _claim;
+    // Join word of the current concurrent loop: loop number (32 bits) | closed flag | workers joined.
+    private const long JoinClosed = 1L << 31;
+    private long _join;
+    private long _joinTimeoutTicks;
     private int _remaining;       // parts other than 0 not yet finished in the current loop
     private int _sleepers;        // workers blocked in Monitor.Wait
     private int _busy;            // 1 while a caller owns the pool
@@ -161,10 +171,10 @@ internal sealed unsafe class WorkerPool : IDisposable
 
     /// <summary>
     /// Runs parts 0 .. count−1 of the job at the same time, part p on thread p (part 0 on the caller),
-    /// each as Execute(p, p + 1, p). With one thread, or when the pool is busy, runs Execute(0, count, 0)
-    /// on the caller instead.
+    /// each as Execute(p, p + 1, p). With one thread, when the pool is busy, or when no worker joins
+    /// within <paramref name="joinTimeout"/>, runs Execute(0, count, 0) on the caller instead.
     /// </summary>
-    public void ForConcurrent<TJob>(int count, scoped ref TJob job)
+    public void ForConcurrent<TJob>(int count, scoped ref TJob job, TimeSpan joinTimeout)
         where TJob : struct, IParallelJob, allows ref struct
     {
         if (count < 1 || count > Threads)
@@ -175,6 +185,7 @@ internal sealed unsafe class WorkerPool : IDisposable
             job.Execute(0, count, 0);
             return;
         }
+        _joinTimeoutTicks = (long)(joinTimeout.TotalSeconds * Stopwatch.Frequency);
         Run(count, count, concurrent: true, ref job);
     }
 
@@ -191,13 +202,20 @@ internal sealed unsafe class WorkerPool : IDisposable
             _failure = null;
             Volatile.Write(ref _remaining, parts - 1);
             long generation = ++_generation;
-            if (!concurrent) Interlocked.Exchange(ref _claim, (generation << 32) | ((long)parts << 16) | 1);
+            if (concurrent) Interlocked.Exchange(ref _join, generation << 32);
+            else Interlocked.Exchange(ref _claim, (generation << 32) | ((long)parts << 16) | 1);
             long ticket = (generation << 1) | (concurrent ? 1L : 0L);
             for (int w = 1; w < parts; w++) // full fences: the fields above are visible first
                 Interlocked.Exchange(ref _tickets[w * TicketStride], ticket);
             if (Volatile.Read(ref _sleepers) > 0)
                 lock (_gate) Monitor.PulseAll(_gate);
 
+            if (concurrent && !AwaitJoins(generation, parts - 1))
+            {
+                // No worker came: run the whole loop here. None will touch the job any more.
+                _execute(_job, 0, count, 0);
+                return;
+            }
             RunPart(0, parts);
             if (!concurrent)
             {
@@ -219,6 +237,40 @@ internal sealed unsafe class WorkerPool : IDisposable
         finally
         {
             Volatile.Write(ref _busy, 0);
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="workers"/> workers have joined concurrent loop
+    /// <paramref name="generation"/> (true), or, if none has by the join timeout, closes the loop to
+    /// them (false). Once one has joined, the loop is shared, so it waits for the rest however long.
+    /// </summary>
+    private bool AwaitJoins(long generation, int workers)
+    {
+        long deadline = Stopwatch.GetTimestamp() + _joinTimeoutTicks;
+        long open = generation << 32;
+        var spin = new SpinWait();
+        while (true)
+        {
+            long word = Volatile.Read(ref _join);
+            if ((int)word == workers) return true;
+            if (word == open && Stopwatch.GetTimestamp() > deadline &&
+                Interlocked.CompareExchange(ref _join, open | JoinClosed, open) == open)
+                return false;
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    /// <summary>A worker's entry into concurrent loop <paramref name="generation"/>: false if it is over or closed.</summary>
+    private bool TryJoin(long generation)
+    {
+        long word = Volatile.Read(ref _join);
+        while (true)
+        {
+            if ((int)(word >> 32) != (int)generation || (word & JoinClosed) != 0) return false;
+            long seen = Interlocked.CompareExchange(ref _join, word + 1, word);
+            if (seen == word) return true;
+            word = seen;
         }
     }
 
@@ -265,7 +317,8 @@ internal sealed unsafe class WorkerPool : IDisposable
             long generation = seen >> 1;
             if ((seen & 1) != 0)
             {
-                // Concurrent loop: this worker's part is its index, and the caller waits for it.
+                // Concurrent loop: this worker's part is its index. Once joined, the caller waits for it.
+                if (!TryJoin(generation)) continue; // too late: the caller did the loop alone
                 RunPart(index, _count); // count = parts here: part p is item p
                 Interlocked.Decrement(ref _remaining);
                 continue;
