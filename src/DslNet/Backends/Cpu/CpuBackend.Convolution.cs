@@ -3,8 +3,10 @@ using System.Numerics.Tensors;
 
 namespace DslNet.Backends.Cpu;
 
-// 2-D convolution (cross-correlation) as im2col + GEMM, one sample at a time so the column scratch
-// stays at InChannels·kH·kW × OutHeight·OutWidth floats whatever the batch size.
+// 2-D convolution (cross-correlation). Stride-1 kernels larger than 1×1 run the direct AVX-512 path
+// (DirectConvolution.cs: no column matrix, samples split over the worker pool). Everything else (strided,
+// 1×1, machines without AVX-512) runs im2col + GEMM, one sample at a time so the column scratch stays
+// at InChannels·kH·kW × OutHeight·OutWidth floats whatever the batch size.
 public sealed partial class CpuBackend
 {
     // Column scratch, per thread rather than per instance: CpuBackend.Default is shared, and two

@@ -3,7 +3,8 @@ using System.Numerics.Tensors;
 
 namespace DslNet.Backends.Cpu;
 
-// Pooling, one (sample, channel) plane at a time. A window is clipped to the input first, so padded
+// Pooling, one (sample, channel) plane at a time; the common 2×2 stride-2 max pooling runs the AVX-512
+// path of MaxPool2x2.cs (same winner rule, planes split over the worker pool). A window is clipped to the input first, so padded
 // positions are simply never visited: for max pooling they behave as −∞, for average pooling as 0
 // (the divisor stays KernelHeight·KernelWidth, PyTorch's count_include_pad = true).
 public sealed unsafe partial class CpuBackend
