@@ -204,4 +204,62 @@ internal static unsafe class DirectConvolutionKernels
         sums[18] = Vector512.Sum(a30); sums[19] = Vector512.Sum(a31); sums[20] = Vector512.Sum(a32);
         sums[21] = Vector512.Sum(a33); sums[22] = Vector512.Sum(a34); sums[23] = Vector512.Sum(a35);
     }
+
+    /// <summary>Result rows of the tall weight-gradient tile, for output-channel counts that are multiples of 6.</summary>
+    public const int TallGradientRows = 6;
+
+    /// <summary>Result columns of the tall weight-gradient tile.</summary>
+    public const int TallGradientColumns = 4;
+
+    /// <summary>
+    /// As <see cref="WeightGradientTile"/> with a 6 × 4 tile (6 masked dy loads and 4 frame loads per
+    /// slot, still 24 FMAs): for 6 output channels (LeNet's first layer) the 4 × 6 tile would compute
+    /// a third of its rows twice.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void TallWeightGradientTile(float* dy, int* rowOffsets, float* x, int* columnOffsets,
+        ConvSlot* slots, int slotCount, float* sums)
+    {
+        var z = Vector512<float>.Zero;
+        Vector512<float> a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z, a20 = z, a21 = z, a22 = z, a23 = z;
+        Vector512<float> a30 = z, a31 = z, a32 = z, a33 = z, a40 = z, a41 = z, a42 = z, a43 = z, a50 = z, a51 = z, a52 = z, a53 = z;
+        int r0 = rowOffsets[0], r1 = rowOffsets[1], r2 = rowOffsets[2], r3 = rowOffsets[3], r4 = rowOffsets[4], r5 = rowOffsets[5];
+        int c0 = columnOffsets[0], c1 = columnOffsets[1], c2 = columnOffsets[2], c3 = columnOffsets[3];
+        for (int s = 0; s < slotCount; s++)
+        {
+            var slot = slots[s];
+            float* d = dy + slot.Out;
+            float* p = x + slot.In;
+            Vector512<float> d0, d1, d2, d3, d4, d5;
+            if (slot.Count == Lanes)
+            {
+                d0 = Vector512.Load(d + r0); d1 = Vector512.Load(d + r1); d2 = Vector512.Load(d + r2);
+                d3 = Vector512.Load(d + r3); d4 = Vector512.Load(d + r4); d5 = Vector512.Load(d + r5);
+            }
+            else
+            {
+                var mask = PrefixMask(slot.Count);
+                d0 = Avx512F.MaskLoad(d + r0, mask, z); d1 = Avx512F.MaskLoad(d + r1, mask, z); d2 = Avx512F.MaskLoad(d + r2, mask, z);
+                d3 = Avx512F.MaskLoad(d + r3, mask, z); d4 = Avx512F.MaskLoad(d + r4, mask, z); d5 = Avx512F.MaskLoad(d + r5, mask, z);
+            }
+            var xv = Vector512.Load(p + c0);
+            a00 = Vector512.FusedMultiplyAdd(d0, xv, a00); a10 = Vector512.FusedMultiplyAdd(d1, xv, a10); a20 = Vector512.FusedMultiplyAdd(d2, xv, a20);
+            a30 = Vector512.FusedMultiplyAdd(d3, xv, a30); a40 = Vector512.FusedMultiplyAdd(d4, xv, a40); a50 = Vector512.FusedMultiplyAdd(d5, xv, a50);
+            xv = Vector512.Load(p + c1);
+            a01 = Vector512.FusedMultiplyAdd(d0, xv, a01); a11 = Vector512.FusedMultiplyAdd(d1, xv, a11); a21 = Vector512.FusedMultiplyAdd(d2, xv, a21);
+            a31 = Vector512.FusedMultiplyAdd(d3, xv, a31); a41 = Vector512.FusedMultiplyAdd(d4, xv, a41); a51 = Vector512.FusedMultiplyAdd(d5, xv, a51);
+            xv = Vector512.Load(p + c2);
+            a02 = Vector512.FusedMultiplyAdd(d0, xv, a02); a12 = Vector512.FusedMultiplyAdd(d1, xv, a12); a22 = Vector512.FusedMultiplyAdd(d2, xv, a22);
+            a32 = Vector512.FusedMultiplyAdd(d3, xv, a32); a42 = Vector512.FusedMultiplyAdd(d4, xv, a42); a52 = Vector512.FusedMultiplyAdd(d5, xv, a52);
+            xv = Vector512.Load(p + c3);
+            a03 = Vector512.FusedMultiplyAdd(d0, xv, a03); a13 = Vector512.FusedMultiplyAdd(d1, xv, a13); a23 = Vector512.FusedMultiplyAdd(d2, xv, a23);
+            a33 = Vector512.FusedMultiplyAdd(d3, xv, a33); a43 = Vector512.FusedMultiplyAdd(d4, xv, a43); a53 = Vector512.FusedMultiplyAdd(d5, xv, a53);
+        }
+        sums[0] = Vector512.Sum(a00); sums[1] = Vector512.Sum(a01); sums[2] = Vector512.Sum(a02); sums[3] = Vector512.Sum(a03);
+        sums[4] = Vector512.Sum(a10); sums[5] = Vector512.Sum(a11); sums[6] = Vector512.Sum(a12); sums[7] = Vector512.Sum(a13);
+        sums[8] = Vector512.Sum(a20); sums[9] = Vector512.Sum(a21); sums[10] = Vector512.Sum(a22); sums[11] = Vector512.Sum(a23);
+        sums[12] = Vector512.Sum(a30); sums[13] = Vector512.Sum(a31); sums[14] = Vector512.Sum(a32); sums[15] = Vector512.Sum(a33);
+        sums[16] = Vector512.Sum(a40); sums[17] = Vector512.Sum(a41); sums[18] = Vector512.Sum(a42); sums[19] = Vector512.Sum(a43);
+        sums[20] = Vector512.Sum(a50); sums[21] = Vector512.Sum(a51); sums[22] = Vector512.Sum(a52); sums[23] = Vector512.Sum(a53);
+    }
 }

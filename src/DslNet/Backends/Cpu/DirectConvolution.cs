@@ -47,6 +47,8 @@ internal static unsafe class DirectConvolution
 
     private static int VectorsPerRow(int width) => (width + Lanes - 1) / Lanes;
 
+    private static int Tiles(int count, int size) => (count + size - 1) / size;
+
     /// <summary>Work units (see <see cref="WorkerPool"/>) per sample of a pass doing <paramref name="macs"/> multiply-adds per sample.</summary>
     private static long WorkPerSample(long macs) => Math.Max(1, (long)(2 * macs / Gemm.FlopsPerWorkUnit));
 
@@ -288,7 +290,12 @@ internal static unsafe class DirectConvolution
             ConvSlot* slots = Scratch(ref t_slots, chunk * slotsPerSample);
             float* target = part == 0 ? Dw : Partials + (long)(part - 1) * g.WeightCount;
 
-            int* rowOffsets = stackalloc int[GradientRows];
+            // The tile shape that computes fewer duplicated edge rows and columns (4 × 6, or 6 × 4 when
+            // the output channels come in sixes, as LeNet's first layer).
+            bool tall = Tiles(g.OutChannels, TallGradientRows) * Tiles(K, TallGradientColumns) * TallGradientRows * TallGradientColumns
+                < Tiles(g.OutChannels, GradientRows) * Tiles(K, GradientColumns) * GradientRows * GradientColumns;
+            int tileHeight = tall ? TallGradientRows : GradientRows, tileWidth = tall ? TallGradientColumns : GradientColumns;
+            int* rowOffsets = stackalloc int[TallGradientRows];
             int* columnOffsets = stackalloc int[GradientColumns];
             float* sums = stackalloc float[GradientRows * GradientColumns];
 
@@ -311,19 +318,20 @@ internal static unsafe class DirectConvolution
                             };
 
                 // Edge tiles repeat their last row/column (computed twice, written once).
-                for (int co = 0; co < g.OutChannels; co += GradientRows)
+                for (int co = 0; co < g.OutChannels; co += tileHeight)
                 {
-                    int tileRows = Math.Min(GradientRows, g.OutChannels - co);
-                    for (int r = 0; r < GradientRows; r++) rowOffsets[r] = (co + Math.Min(r, tileRows - 1)) * outPlane;
-                    for (int c0 = 0; c0 < K; c0 += GradientColumns)
+                    int tileRows = Math.Min(tileHeight, g.OutChannels - co);
+                    for (int r = 0; r < tileHeight; r++) rowOffsets[r] = (co + Math.Min(r, tileRows - 1)) * outPlane;
+                    for (int c0 = 0; c0 < K; c0 += tileWidth)
                     {
-                        int tileColumns = Math.Min(GradientColumns, K - c0);
-                        for (int c = 0; c < GradientColumns; c++) columnOffsets[c] = Offsets[c0 + Math.Min(c, tileColumns - 1)];
-                        WeightGradientTile(Dy, rowOffsets, frames, columnOffsets, slots, count, sums);
+                        int tileColumns = Math.Min(tileWidth, K - c0);
+                        for (int c = 0; c < tileWidth; c++) columnOffsets[c] = Offsets[c0 + Math.Min(c, tileColumns - 1)];
+                        if (tall) TallWeightGradientTile(Dy, rowOffsets, frames, columnOffsets, slots, count, sums);
+                        else WeightGradientTile(Dy, rowOffsets, frames, columnOffsets, slots, count, sums);
                         for (int r = 0; r < tileRows; r++)
                         {
                             float* row = target + (co + r) * K + c0;
-                            for (int c = 0; c < tileColumns; c++) row[c] += sums[r * GradientColumns + c];
+                            for (int c = 0; c < tileColumns; c++) row[c] += sums[r * tileWidth + c];
                         }
                     }
                 }
