@@ -5,7 +5,8 @@ using System.Runtime.Intrinsics;
 
 namespace DslNet.Backends.Cpu;
 
-// Products whose C has fewer rows than one register tile (a Dense layer at batch 1, say): packing B
+// Products whose C has fewer rows than one register tile (a Dense layer at batch 1, say), or whose
+// transposed B has only a few columns (a logits layer: x·Wᵀ with 10 outputs): packing B
 // would cost as much as the whole product, so each row of C is computed straight from the stored B,
 // in groups of ColumnGroup columns that the worker pool may split across threads. Such products are
 // bound by reading B once, so the kernels keep several independent sums per pass over the row of A.

@@ -22,15 +22,18 @@ namespace DslNet.Backends.Cpu;
 ///     pack op(B)[pc.., jc..] into NR-wide column panels
 ///     for ic in M step MC:             A block  MC×KC  → packed, lives in L2
 ///       pack op(A)[ic.., pc..] into MR-tall row panels
-///       for jr in NC step NR:          one B micro-panel KC×NR stays in L1 …
-///         for ir in MC step MR:        … while the A micro-panels stream past it
+///       for jr in NC step NR:          one B micro-panel KC×NR is reused …
+///         for ir in MC step MR:        … by every A micro-panel of the block
 ///           micro-kernel: C[ir.., jr..] (MR×NR) += Apanel · Bpanel
 /// </code>
+/// The K and M blocks are balanced (BlockStep). The files: Gemm.cs (driver, loops), Gemm.Kernels.cs
+/// (micro-kernels), Gemm.Packing.cs, Gemm.Parallel.cs (threads), Gemm.FewRows.cs (GEMV-like products).
 /// Packing makes the micro-kernel's reads contiguous whatever the transposes and leading
 /// dimensions are, and pads partial panels with zeros so the micro-kernel always computes a full
 /// MR×NR tile; partial tiles of C are written through a small stack tile. The vectors run along N
 /// (contiguous in row-major C), so each micro-kernel step broadcasts MR values of A and multiplies
-/// them by NR/width vectors of B. Products with fewer than MR rows skip packing (see Gemm.FewRows.cs).
+/// them by NR/width vectors of B. Products with fewer than MR rows, or a transposed B with fewer than
+/// NR/2 columns (a logits layer), skip packing (see Gemm.FewRows.cs).
 ///
 /// Packing buffers are per thread ([ThreadStatic]) and grow on demand, so after the first call of a
 /// given size no managed memory is allocated, and several threads may multiply at once (for example
