@@ -83,7 +83,11 @@ internal sealed unsafe class WorkerPool : IDisposable
     /// <summary>The most threads a pool may have (parts are counted in 16 bits of the claim word).</summary>
     public const int MaxThreads = 1024;
 
-    /// <summary>How many times an idle worker polls for new work before it blocks (≈ 50–100 µs).</summary>
+    /// <summary>
+    /// How many times an idle worker polls for new work before it blocks: about 1.5 ms here, longer than
+    /// the single-threaded stretches of a training step (loss, optimizer update), so the workers are
+    /// still spinning when the next parallel kernel starts.
+    /// </summary>
     private const int SpinIterations = 2_000;
 
     private readonly Thread[] _workers;
