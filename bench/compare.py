@@ -67,7 +67,10 @@ def parse_args():
 
 def run(cmd, **kw):
     print("$ " + " ".join(cmd), flush=True)
-    subprocess.run(cmd, check=True, **kw)
+    try:
+        subprocess.run(cmd, check=True, **kw)
+    except (OSError, subprocess.CalledProcessError) as e:
+        sys.exit(f"compare.py: {cmd[0]} failed ({e}); see its output above")
 
 
 def loadavg():
