@@ -64,7 +64,17 @@ internal static unsafe partial class Gemm
         for (int jr = 0; jr < nc; jr += nr, dst += nr * kc)
         {
             int cols = Math.Min(nr, nc - jr);
-            if (!transposeB)
+            if (!transposeB && cols == 32 && nr == 32 && Vector512.IsHardwareAccelerated)
+            {
+                // A full AVX-512 panel row is two vectors: copy them directly rather than through memmove.
+                float* src = b + (long)p0 * ldb + j0 + jr;
+                for (int p = 0; p < kc; p++, src += ldb)
+                {
+                    Vector512.Store(Vector512.Load(src), dst + p * 32);
+                    Vector512.Store(Vector512.Load(src + 16), dst + p * 32 + 16);
+                }
+            }
+            else if (!transposeB)
             {
                 // op(B)(p, j) = b[p·ldb + j]: a row of the panel is a contiguous copy.
                 for (int p = 0; p < kc; p++)
