@@ -56,7 +56,7 @@ internal readonly struct ConvFrame
         a * g.DilationHeight * width + b * g.DilationWidth;
 
     /// <summary>
-    /// Copies one sample's <paramref name="channels"/> planes of <paramref name="x"/> into frame planes
+    /// Copies one sample's InChannels planes of <paramref name="x"/> into frame planes
     /// (overwritten, zeros where the frame lies in the padding or past the input).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
