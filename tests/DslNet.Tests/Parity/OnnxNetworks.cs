@@ -26,7 +26,9 @@ public partial class PInception
 public partial class PEveryOp
 {
     [Input(2, 8, 8)]                                                                               public partial Tensor Image { get; }
+#pragma warning disable DSL0018 // deliberate: the export must carry uneven Same padding (0 before, 1 after) into ONNX pads
     [Conv2D(4, KernelHeight = 3, KernelWidth = 2, Stride = 2, Padding = Padding.Same), BatchNorm, PReLU(PerChannel = true)] public partial Tensor Stem { get; }
+#pragma warning restore DSL0018
     [Conv2D(4, Kernel = 3, Dilation = 2, Padding = 2), AvgPool2D(2), ELU(0.5)]                      public partial Tensor Pooled { get; }
     [From(nameof(Stem)), GlobalAvgPool2D, Dropout(0.3), Dense(8), GELU, Softmax]                   public partial Tensor Global { get; }
     [From(nameof(Pooled)), Flatten, Dense(8), BatchNorm, SiLU]                                     public partial Tensor Local { get; }

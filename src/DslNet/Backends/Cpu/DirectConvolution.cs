@@ -109,20 +109,7 @@ internal static unsafe class DirectConvolution
             for (int n0 = start; n0 < end; n0 += chunk)
             {
                 int samples = Math.Min(chunk, end - n0);
-                for (int i = 0; i < samples; i++)
-                    Frame.PackInput(g, new ReadOnlySpan<float>(X + (long)(n0 + i) * g.InputSize, g.InputSize),
-                        new Span<float>(frames + i * sampleFrames, sampleFrames));
-
-                int count = 0;
-                for (int i = 0; i < samples; i++)
-                    for (int oy = 0; oy < g.OutHeight; oy++)
-                        for (int ox = 0; ox < g.OutWidth; ox += Lanes)
-                            slots[count++] = new ConvSlot
-                            {
-                                In = i * sampleFrames + oy * Frame.Width + ox,
-                                Out = (n0 + i) * g.OutputSize + oy * g.OutWidth + ox,
-                                Count = Math.Min(Lanes, g.OutWidth - ox),
-                            };
+                int count = PackChunk(g, Frame, X, n0, samples, frames, sampleFrames, slots);
                 count = PadSlots(slots, count);
 
                 for (int s = 0; s < count; s += SlotsPerTile)
@@ -302,20 +289,7 @@ internal static unsafe class DirectConvolution
             for (int n0 = start; n0 < end; n0 += chunk)
             {
                 int samples = Math.Min(chunk, end - n0);
-                for (int i = 0; i < samples; i++)
-                    Frame.PackInput(g, new ReadOnlySpan<float>(X + (long)(n0 + i) * g.InputSize, g.InputSize),
-                        new Span<float>(frames + i * sampleFrames, sampleFrames));
-
-                int count = 0;
-                for (int i = 0; i < samples; i++)
-                    for (int oy = 0; oy < g.OutHeight; oy++)
-                        for (int ox = 0; ox < g.OutWidth; ox += Lanes)
-                            slots[count++] = new ConvSlot
-                            {
-                                In = i * sampleFrames + oy * Frame.Width + ox,
-                                Out = (n0 + i) * g.OutputSize + oy * g.OutWidth + ox,
-                                Count = Math.Min(Lanes, g.OutWidth - ox),
-                            };
+                int count = PackChunk(g, Frame, X, n0, samples, frames, sampleFrames, slots);
 
                 // Edge tiles repeat their last row/column (computed twice, written once).
                 for (int co = 0; co < g.OutChannels; co += tileHeight)
@@ -377,6 +351,31 @@ internal static unsafe class DirectConvolution
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Packs samples [n0, n0 + samples) of <paramref name="x"/> into zero-padded frames and lists one
+    /// slot per vector of output row (frame offset, output offset, live lanes); returns the slot count.
+    /// Forward and weight gradient walk the same slots.
+    /// </summary>
+    private static int PackChunk(in Conv2DGeometry g, in ConvFrame frame, float* x, int n0, int samples,
+        float* frames, int sampleFrames, ConvSlot* slots)
+    {
+        for (int i = 0; i < samples; i++)
+            frame.PackInput(g, new ReadOnlySpan<float>(x + (long)(n0 + i) * g.InputSize, g.InputSize),
+                new Span<float>(frames + i * sampleFrames, sampleFrames));
+
+        int count = 0;
+        for (int i = 0; i < samples; i++)
+            for (int oy = 0; oy < g.OutHeight; oy++)
+                for (int ox = 0; ox < g.OutWidth; ox += Lanes)
+                    slots[count++] = new ConvSlot
+                    {
+                        In = i * sampleFrames + oy * frame.Width + ox,
+                        Out = (n0 + i) * g.OutputSize + oy * g.OutWidth + ox,
+                        Count = Math.Min(Lanes, g.OutWidth - ox),
+                    };
+        return count;
     }
 
     /// <summary>Fills the last register tile with empty slots (Count 0: computed, never stored).</summary>
