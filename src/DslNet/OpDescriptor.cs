@@ -46,6 +46,11 @@ public enum OpKind
 /// <see cref="Backends.Pool2DGeometry"/>, <see cref="Backends.BatchNormGeometry"/>), or null for ops without one.</param>
 /// <param name="Alpha">Its real hyper-parameter: LeakyReLU slope, ELU alpha, Softplus beta, Dropout rate, BatchNorm momentum.</param>
 /// <param name="Beta">BatchNorm's epsilon; 0 otherwise.</param>
+/// <param name="Activation">For a Conv2D or Dense, the activation it applies itself (ReLU, LeakyReLU, Sigmoid
+/// or Tanh; null for none): the generator fuses an activation that directly follows the layer in its node,
+/// so <see cref="Output"/> holds the activated value and the activation is the node's attribute
+/// <see cref="Index"/> + 1. A tool that wants the two ops separately splits it there.</param>
+/// <param name="ActivationAlpha">The fused activation's hyper-parameter (the LeakyReLU slope); 0 otherwise.</param>
 public sealed record OpDescriptor(
     OpKind Kind,
     string Node,
@@ -58,7 +63,9 @@ public sealed record OpDescriptor(
     string[]? State = null,
     object? Geometry = null,
     float Alpha = 0f,
-    float Beta = 0f)
+    float Beta = 0f,
+    OpKind? Activation = null,
+    float ActivationAlpha = 0f)
 {
     /// <summary>Names of the op's trainable tensors (empty when it has none).</summary>
     public string[] Parameters { get; init; } = Parameters ?? System.Array.Empty<string>();

@@ -45,6 +45,11 @@ internal static class OpDescriptorEmitter
         if (OpEmitter.GeometryType(op.Kind) is not null) parts.Add($"Geometry: {op.Key}Geometry");
         if (op.Alpha != 0) parts.Add($"Alpha: {Float(op.Alpha)}");
         if (op.Beta != 0) parts.Add($"Beta: {Float(op.Beta)}");
+        if (op.Activation is { } activation)
+        {
+            parts.Add($"Activation: {Rt}OpKind.{activation.Kind}");
+            if (activation.Alpha != 0) parts.Add($"ActivationAlpha: {Float(activation.Alpha)}");
+        }
         return "new(" + string.Join(", ", parts) + ")";
     }
 

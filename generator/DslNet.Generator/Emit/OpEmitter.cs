@@ -53,6 +53,10 @@ internal static class OpEmitter
     private static string ActivationKind(OpKind kind) =>
         "global::DslNet.Backends.ActivationKind." + (kind == OpKind.Swish ? "SiLU" : kind.ToString());
 
+    /// <summary>The activation arguments of a Conv2D or Dense with a fused activation (see <see cref="Fusion"/>), else nothing.</summary>
+    private static string Fused(OpPlan op) =>
+        op.Activation is { } a ? $"{ActivationKind(a.Kind)}, {Float(a.Alpha)}, " : "";
+
     public static void Forward(IndentedWriter w, OpPlan op)
     {
         string x = op.Inputs.Count > 0 ? Act(op.Inputs[0]) : "";
@@ -60,10 +64,8 @@ internal static class OpEmitter
         switch (op.Kind)
         {
             case OpKind.Dense:
-                w.Line($"backend.DenseForward(Plan.{op.Key}Geometry, n, {x}, {Param(op, 0)}, {Param(op, 1)}, {y});");
-                break;
             case OpKind.Conv2D:
-                w.Line($"backend.Conv2DForward(Plan.{op.Key}Geometry, n, {x}, {Param(op, 0)}, {Param(op, 1)}, {y});");
+                w.Line($"backend.{op.Kind}Forward(Plan.{op.Key}Geometry, n, {x}, {Param(op, 0)}, {Param(op, 1)}, {Fused(op)}{y});");
                 break;
             case OpKind.MaxPool2D:
             case OpKind.AvgPool2D:
@@ -126,7 +128,16 @@ internal static class OpEmitter
         {
             case OpKind.Dense:
             case OpKind.Conv2D:
-                w.Line($"backend.{op.Kind}Backward(Plan.{op.Key}Geometry, n, {x}, {Param(op, 0)}, {dy},");
+                if (op.Activation is null)
+                {
+                    w.Line($"backend.{op.Kind}Backward(Plan.{op.Key}Geometry, n, {x}, {Param(op, 0)}, {dy},");
+                }
+                else
+                {
+                    // The kernel forms the pre-activation gradient dy ⊙ f'(y) from the activated output y.
+                    w.Line($"backend.{op.Kind}Backward(Plan.{op.Key}Geometry, n, {x}, {Param(op, 0)},");
+                    w.Line($"    {Fused(op)}{y}, {dy},");
+                }
                 w.Line($"    {dx}, {ParamGrad(op, 0)}, {ParamGrad(op, 1)});");
                 break;
             case OpKind.MaxPool2D:

@@ -31,6 +31,8 @@ internal sealed record TensorPlan(string TensorName, string Constant, EquatableA
 /// One op, resolved. <paramref name="Key"/> names its slot and constants; <paramref name="Inputs"/>
 /// are the slots it reads; <paramref name="Geometry"/> holds the integers of its runtime geometry
 /// record in declaration order; <paramref name="Alpha"/>/<paramref name="Beta"/> its real hyper-parameters.
+/// <see cref="Activation"/> is set only by the emitter's fusion pass (Emit/Fusion.cs): the activation op a
+/// Conv2D or Dense applies itself, writing that activation's output slot.
 /// </summary>
 internal sealed record OpPlan(
     OpKind Kind,
@@ -47,7 +49,10 @@ internal sealed record OpPlan(
     EquatableArray<string> Parameters,
     EquatableArray<string> State,
     int ScratchOffset,
-    string Description);
+    string Description)
+{
+    public OpPlan? Activation { get; init; }
+}
 
 /// <summary>A node as the generated class exposes it.</summary>
 internal sealed record NodePlan(

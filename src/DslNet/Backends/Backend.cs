@@ -48,15 +48,58 @@ public abstract class Backend : IDisposable
     /// <summary>As <see cref="CopyBlocks"/> but destination += source: the backward of a concat.</summary>
     public abstract void AccumulateBlocks(int blocks, int blockLength, BufferView source, int sourceStride, BufferView destination, int destinationStride);
 
+    // ---- fused activations ------------------------------------------------------------------
+    // Conv2D and Dense take the activation that follows them, applied together with the bias, so
+    // that generated code needs neither a pre-activation buffer nor separate activation passes.
+    // Backward then receives the activated output y and the gradient dy with respect to it, and forms
+    // dz = dy ⊙ f'(y) inside. That needs a derivative that is a function of the output alone (see
+    // CanFuseActivation); other activations keep the separate ActivationForward/ActivationBackward calls.
+
+    /// <summary>
+    /// True when <paramref name="kind"/> (with <paramref name="alpha"/>) can be fused into Conv2D and Dense:
+    /// Identity, ReLU, Sigmoid, Tanh, and LeakyReLU with alpha ≥ 0 (whose sign then follows the input's).
+    /// Their derivatives, from the output y: 1; y &gt; 0 ? 1 : 0; y(1 − y); 1 − y²; y &gt; 0 ? 1 : alpha —
+    /// equal to the separate backward kernels' at the kinks (ReLU and LeakyReLU take the left slope at 0).
+    /// </summary>
+    public static bool CanFuseActivation(ActivationKind kind, float alpha) =>
+        kind is ActivationKind.Identity or ActivationKind.ReLU or ActivationKind.Sigmoid or ActivationKind.Tanh
+        || (kind == ActivationKind.LeakyReLU && alpha >= 0f);
+
     // ---- dense -------------------------------------------------------------------------------
-    public abstract void DenseForward(in DenseGeometry g, int batch, BufferView x, BufferView weight, BufferView bias, BufferView y);
-    public abstract void DenseBackward(in DenseGeometry g, int batch, BufferView x, BufferView weight, BufferView dy,
-        BufferView dx, BufferView dWeight, BufferView dBias);
+    /// <summary>y = x·Wᵀ + b (no activation).</summary>
+    public void DenseForward(in DenseGeometry g, int batch, BufferView x, BufferView weight, BufferView bias, BufferView y) =>
+        DenseForward(g, batch, x, weight, bias, ActivationKind.Identity, 0f, y);
+    /// <summary>y = f(x·Wᵀ + b) with f = <paramref name="activation"/>, which must satisfy <see cref="CanFuseActivation"/>.</summary>
+    public abstract void DenseForward(in DenseGeometry g, int batch, BufferView x, BufferView weight, BufferView bias,
+        ActivationKind activation, float alpha, BufferView y);
+    /// <summary>The backward of <see cref="DenseForward(in DenseGeometry, int, BufferView, BufferView, BufferView, BufferView)"/>.</summary>
+    public void DenseBackward(in DenseGeometry g, int batch, BufferView x, BufferView weight, BufferView dy,
+        BufferView dx, BufferView dWeight, BufferView dBias) =>
+        DenseBackward(g, batch, x, weight, ActivationKind.Identity, 0f, BufferView.Empty, dy, dx, dWeight, dBias);
+    /// <summary>
+    /// The backward of the fused forward: with dz = dy ⊙ f'(y) formed from the activated output
+    /// <paramref name="y"/> (which may be empty for Identity), dx += dz·W, dW += dzᵀ·x, db += Σ dz.
+    /// </summary>
+    public abstract void DenseBackward(in DenseGeometry g, int batch, BufferView x, BufferView weight,
+        ActivationKind activation, float alpha, BufferView y, BufferView dy, BufferView dx, BufferView dWeight, BufferView dBias);
 
     // ---- convolution -------------------------------------------------------------------------
-    public abstract void Conv2DForward(in Conv2DGeometry g, int batch, BufferView x, BufferView weight, BufferView bias, BufferView y);
-    public abstract void Conv2DBackward(in Conv2DGeometry g, int batch, BufferView x, BufferView weight, BufferView dy,
-        BufferView dx, BufferView dWeight, BufferView dBias);
+    /// <summary>y = W ⋆ x + b (no activation).</summary>
+    public void Conv2DForward(in Conv2DGeometry g, int batch, BufferView x, BufferView weight, BufferView bias, BufferView y) =>
+        Conv2DForward(g, batch, x, weight, bias, ActivationKind.Identity, 0f, y);
+    /// <summary>y = f(W ⋆ x + b) with f = <paramref name="activation"/>, which must satisfy <see cref="CanFuseActivation"/>.</summary>
+    public abstract void Conv2DForward(in Conv2DGeometry g, int batch, BufferView x, BufferView weight, BufferView bias,
+        ActivationKind activation, float alpha, BufferView y);
+    /// <summary>The backward of <see cref="Conv2DForward(in Conv2DGeometry, int, BufferView, BufferView, BufferView, BufferView)"/>.</summary>
+    public void Conv2DBackward(in Conv2DGeometry g, int batch, BufferView x, BufferView weight, BufferView dy,
+        BufferView dx, BufferView dWeight, BufferView dBias) =>
+        Conv2DBackward(g, batch, x, weight, ActivationKind.Identity, 0f, BufferView.Empty, dy, dx, dWeight, dBias);
+    /// <summary>
+    /// The backward of the fused forward: with dz = dy ⊙ f'(y) formed from the activated output
+    /// <paramref name="y"/> (which may be empty for Identity), dx += Wᵀ ⋆ dz, dW += dz ⋆ x, db += Σ dz.
+    /// </summary>
+    public abstract void Conv2DBackward(in Conv2DGeometry g, int batch, BufferView x, BufferView weight,
+        ActivationKind activation, float alpha, BufferView y, BufferView dy, BufferView dx, BufferView dWeight, BufferView dBias);
 
     // ---- pooling -----------------------------------------------------------------------------
     public abstract void MaxPool2DForward(in Pool2DGeometry g, int batch, BufferView x, BufferView y);

@@ -69,12 +69,10 @@ namespace Demo
             var backend = Backend;
 
             // Branch1: Conv2D 4@1x1 + ReLU : [8, 12, 12] -> [4, 12, 12]
-            backend.Conv2DForward(Plan.Branch1_0Geometry, n, Activation(Plan.Image, n), Weight(Plan.Branch1_weight), Weight(Plan.Branch1_bias), Activation(Plan.Branch1_0, n));
-            backend.ActivationForward(global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.Branch1_0, n), Activation(Plan.Branch1, n));
+            backend.Conv2DForward(Plan.Branch1_0Geometry, n, Activation(Plan.Image, n), Weight(Plan.Branch1_weight), Weight(Plan.Branch1_bias), global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.Branch1, n));
 
             // Branch3: From(Image) + Conv2D 6@3x3 pad same + ReLU : [8, 12, 12] -> [6, 12, 12]
-            backend.Conv2DForward(Plan.Branch3_1Geometry, n, Activation(Plan.Image, n), Weight(Plan.Branch3_weight), Weight(Plan.Branch3_bias), Activation(Plan.Branch3_1, n));
-            backend.ActivationForward(global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.Branch3_1, n), Activation(Plan.Branch3, n));
+            backend.Conv2DForward(Plan.Branch3_1Geometry, n, Activation(Plan.Image, n), Weight(Plan.Branch3_weight), Weight(Plan.Branch3_bias), global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.Branch3, n));
 
             // Pool: From(Image) + MaxPool2D 3x3 stride 1 pad 1 + Conv2D 2@1x1 : [8, 12, 12] -> [2, 12, 12]
             backend.MaxPool2DForward(Plan.Pool_1Geometry, n, Activation(Plan.Image, n), Activation(Plan.Pool_1, n));
@@ -108,13 +106,13 @@ namespace Demo
             backend.MaxPool2DBackward(Plan.Pool_1Geometry, n, Activation(Plan.Image, n), ActivationGradient(Plan.Pool_1, n), InputGradient(Plan.Image, n));
 
             // Branch3: From(Image) + Conv2D 6@3x3 pad same + ReLU
-            backend.ActivationBackward(global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.Branch3_1, n), Activation(Plan.Branch3, n), ActivationGradient(Plan.Branch3, n), ActivationGradient(Plan.Branch3_1, n));
-            backend.Conv2DBackward(Plan.Branch3_1Geometry, n, Activation(Plan.Image, n), Weight(Plan.Branch3_weight), ActivationGradient(Plan.Branch3_1, n),
+            backend.Conv2DBackward(Plan.Branch3_1Geometry, n, Activation(Plan.Image, n), Weight(Plan.Branch3_weight),
+                global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.Branch3, n), ActivationGradient(Plan.Branch3, n),
                 InputGradient(Plan.Image, n), WeightGradient(Plan.Branch3_weight), WeightGradient(Plan.Branch3_bias));
 
             // Branch1: Conv2D 4@1x1 + ReLU
-            backend.ActivationBackward(global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.Branch1_0, n), Activation(Plan.Branch1, n), ActivationGradient(Plan.Branch1, n), ActivationGradient(Plan.Branch1_0, n));
-            backend.Conv2DBackward(Plan.Branch1_0Geometry, n, Activation(Plan.Image, n), Weight(Plan.Branch1_weight), ActivationGradient(Plan.Branch1_0, n),
+            backend.Conv2DBackward(Plan.Branch1_0Geometry, n, Activation(Plan.Image, n), Weight(Plan.Branch1_weight),
+                global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.Branch1, n), ActivationGradient(Plan.Branch1, n),
                 InputGradient(Plan.Image, n), WeightGradient(Plan.Branch1_weight), WeightGradient(Plan.Branch1_bias));
         }
 
@@ -123,14 +121,12 @@ namespace Demo
         {
             // Activation slots: (offset, size) per sample in the activation and gradient buffers.
             public static readonly global::DslNet.ActivationSlot Image = new(0, 1152);
-            public static readonly global::DslNet.ActivationSlot Branch1_0 = new(1152, 576);
-            public static readonly global::DslNet.ActivationSlot Branch1 = new(1728, 576);
-            public static readonly global::DslNet.ActivationSlot Branch3_1 = new(2304, 864);
-            public static readonly global::DslNet.ActivationSlot Branch3 = new(3168, 864);
-            public static readonly global::DslNet.ActivationSlot Pool_1 = new(4032, 1152);
-            public static readonly global::DslNet.ActivationSlot Pool = new(5184, 288);
-            public static readonly global::DslNet.ActivationSlot Mixed = new(5472, 1728);
-            public static readonly global::DslNet.ActivationSlot Logits = new(7200, 10);
+            public static readonly global::DslNet.ActivationSlot Branch1 = new(1152, 576);
+            public static readonly global::DslNet.ActivationSlot Branch3 = new(1728, 864);
+            public static readonly global::DslNet.ActivationSlot Pool_1 = new(2592, 1152);
+            public static readonly global::DslNet.ActivationSlot Pool = new(3744, 288);
+            public static readonly global::DslNet.ActivationSlot Mixed = new(4032, 1728);
+            public static readonly global::DslNet.ActivationSlot Logits = new(5760, 10);
 
             // Nodes: what the node properties show.
             public static readonly global::DslNet.NetworkNode ImageNode = new("Image", new[] { 8, 12, 12 }, Image);
@@ -174,16 +170,14 @@ namespace Demo
                     new("Logits.bias", new[] { 10 }, global::DslNet.Training.ParameterInit.Constant),
                 },
                 State: global::System.Array.Empty<global::DslNet.Training.ParameterSpec>(),
-                ActivationSize: 7210,
+                ActivationSize: 5770,
                 ScratchSize: 0,
                 Loss: global::DslNet.Loss.SoftmaxCrossEntropy,
                 // Kind, node, attribute index, input slots, output slot, per-sample input and output shapes, then tensors and hyper-parameters.
                 Ops: new global::DslNet.OpDescriptor[]
                 {
-                    new(global::DslNet.OpKind.Conv2D, "Branch1", 0, new[] { Image }, Branch1_0, new[] { 8, 12, 12 }, new[] { 4, 12, 12 }, Parameters: new[] { "Branch1.weight", "Branch1.bias" }, Geometry: Branch1_0Geometry),
-                    new(global::DslNet.OpKind.ReLU, "Branch1", 1, new[] { Branch1_0 }, Branch1, new[] { 4, 12, 12 }, new[] { 4, 12, 12 }),
-                    new(global::DslNet.OpKind.Conv2D, "Branch3", 1, new[] { Image }, Branch3_1, new[] { 8, 12, 12 }, new[] { 6, 12, 12 }, Parameters: new[] { "Branch3.weight", "Branch3.bias" }, Geometry: Branch3_1Geometry),
-                    new(global::DslNet.OpKind.ReLU, "Branch3", 2, new[] { Branch3_1 }, Branch3, new[] { 6, 12, 12 }, new[] { 6, 12, 12 }),
+                    new(global::DslNet.OpKind.Conv2D, "Branch1", 0, new[] { Image }, Branch1, new[] { 8, 12, 12 }, new[] { 4, 12, 12 }, Parameters: new[] { "Branch1.weight", "Branch1.bias" }, Geometry: Branch1_0Geometry, Activation: global::DslNet.OpKind.ReLU),
+                    new(global::DslNet.OpKind.Conv2D, "Branch3", 1, new[] { Image }, Branch3, new[] { 8, 12, 12 }, new[] { 6, 12, 12 }, Parameters: new[] { "Branch3.weight", "Branch3.bias" }, Geometry: Branch3_1Geometry, Activation: global::DslNet.OpKind.ReLU),
                     new(global::DslNet.OpKind.MaxPool2D, "Pool", 1, new[] { Image }, Pool_1, new[] { 8, 12, 12 }, new[] { 8, 12, 12 }, Geometry: Pool_1Geometry),
                     new(global::DslNet.OpKind.Conv2D, "Pool", 2, new[] { Pool_1 }, Pool, new[] { 8, 12, 12 }, new[] { 2, 12, 12 }, Parameters: new[] { "Pool.weight", "Pool.bias" }, Geometry: PoolGeometry),
                     new(global::DslNet.OpKind.Concat, "Mixed", 0, new[] { Branch1, Branch3, Pool }, Mixed, new[] { 4, 12, 12 }, new[] { 12, 12, 12 }),

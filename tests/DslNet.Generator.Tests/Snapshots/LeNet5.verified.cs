@@ -81,26 +81,22 @@ namespace Demo
             var backend = Backend;
 
             // C1: Conv2D 6@5x5 pad 2 + ReLU : [1, 28, 28] -> [6, 28, 28]
-            backend.Conv2DForward(Plan.C1_0Geometry, n, Activation(Plan.Image, n), Weight(Plan.C1_weight), Weight(Plan.C1_bias), Activation(Plan.C1_0, n));
-            backend.ActivationForward(global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.C1_0, n), Activation(Plan.C1, n));
+            backend.Conv2DForward(Plan.C1_0Geometry, n, Activation(Plan.Image, n), Weight(Plan.C1_weight), Weight(Plan.C1_bias), global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.C1, n));
 
             // S2: MaxPool2D 2x2 : [6, 28, 28] -> [6, 14, 14]
             backend.MaxPool2DForward(Plan.S2Geometry, n, Activation(Plan.C1, n), Activation(Plan.S2, n));
 
             // C3: Conv2D 16@5x5 + ReLU : [6, 14, 14] -> [16, 10, 10]
-            backend.Conv2DForward(Plan.C3_0Geometry, n, Activation(Plan.S2, n), Weight(Plan.C3_weight), Weight(Plan.C3_bias), Activation(Plan.C3_0, n));
-            backend.ActivationForward(global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.C3_0, n), Activation(Plan.C3, n));
+            backend.Conv2DForward(Plan.C3_0Geometry, n, Activation(Plan.S2, n), Weight(Plan.C3_weight), Weight(Plan.C3_bias), global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.C3, n));
 
             // S4: MaxPool2D 2x2 : [16, 10, 10] -> [16, 5, 5]
             backend.MaxPool2DForward(Plan.S4Geometry, n, Activation(Plan.C3, n), Activation(Plan.S4, n));
 
             // F5: Flatten + Dense 120 + ReLU : [16, 5, 5] -> [120]
-            backend.DenseForward(Plan.F5_1Geometry, n, Activation(Plan.S4, n), Weight(Plan.F5_weight), Weight(Plan.F5_bias), Activation(Plan.F5_1, n));
-            backend.ActivationForward(global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.F5_1, n), Activation(Plan.F5, n));
+            backend.DenseForward(Plan.F5_1Geometry, n, Activation(Plan.S4, n), Weight(Plan.F5_weight), Weight(Plan.F5_bias), global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.F5, n));
 
             // F6: Dense 84 + ReLU : [120] -> [84]
-            backend.DenseForward(Plan.F6_0Geometry, n, Activation(Plan.F5, n), Weight(Plan.F6_weight), Weight(Plan.F6_bias), Activation(Plan.F6_0, n));
-            backend.ActivationForward(global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.F6_0, n), Activation(Plan.F6, n));
+            backend.DenseForward(Plan.F6_0Geometry, n, Activation(Plan.F5, n), Weight(Plan.F6_weight), Weight(Plan.F6_bias), global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.F6, n));
 
             // Logits: Dense 10 : [84] -> [10]
             backend.DenseForward(Plan.LogitsGeometry, n, Activation(Plan.F6, n), Weight(Plan.Logits_weight), Weight(Plan.Logits_bias), Activation(Plan.Logits, n));
@@ -115,29 +111,29 @@ namespace Demo
                 ActivationGradient(Plan.F6, n), WeightGradient(Plan.Logits_weight), WeightGradient(Plan.Logits_bias));
 
             // F6: Dense 84 + ReLU
-            backend.ActivationBackward(global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.F6_0, n), Activation(Plan.F6, n), ActivationGradient(Plan.F6, n), ActivationGradient(Plan.F6_0, n));
-            backend.DenseBackward(Plan.F6_0Geometry, n, Activation(Plan.F5, n), Weight(Plan.F6_weight), ActivationGradient(Plan.F6_0, n),
+            backend.DenseBackward(Plan.F6_0Geometry, n, Activation(Plan.F5, n), Weight(Plan.F6_weight),
+                global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.F6, n), ActivationGradient(Plan.F6, n),
                 ActivationGradient(Plan.F5, n), WeightGradient(Plan.F6_weight), WeightGradient(Plan.F6_bias));
 
             // F5: Flatten + Dense 120 + ReLU
-            backend.ActivationBackward(global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.F5_1, n), Activation(Plan.F5, n), ActivationGradient(Plan.F5, n), ActivationGradient(Plan.F5_1, n));
-            backend.DenseBackward(Plan.F5_1Geometry, n, Activation(Plan.S4, n), Weight(Plan.F5_weight), ActivationGradient(Plan.F5_1, n),
+            backend.DenseBackward(Plan.F5_1Geometry, n, Activation(Plan.S4, n), Weight(Plan.F5_weight),
+                global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.F5, n), ActivationGradient(Plan.F5, n),
                 ActivationGradient(Plan.S4, n), WeightGradient(Plan.F5_weight), WeightGradient(Plan.F5_bias));
 
             // S4: MaxPool2D 2x2
             backend.MaxPool2DBackward(Plan.S4Geometry, n, Activation(Plan.C3, n), ActivationGradient(Plan.S4, n), ActivationGradient(Plan.C3, n));
 
             // C3: Conv2D 16@5x5 + ReLU
-            backend.ActivationBackward(global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.C3_0, n), Activation(Plan.C3, n), ActivationGradient(Plan.C3, n), ActivationGradient(Plan.C3_0, n));
-            backend.Conv2DBackward(Plan.C3_0Geometry, n, Activation(Plan.S2, n), Weight(Plan.C3_weight), ActivationGradient(Plan.C3_0, n),
+            backend.Conv2DBackward(Plan.C3_0Geometry, n, Activation(Plan.S2, n), Weight(Plan.C3_weight),
+                global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.C3, n), ActivationGradient(Plan.C3, n),
                 ActivationGradient(Plan.S2, n), WeightGradient(Plan.C3_weight), WeightGradient(Plan.C3_bias));
 
             // S2: MaxPool2D 2x2
             backend.MaxPool2DBackward(Plan.S2Geometry, n, Activation(Plan.C1, n), ActivationGradient(Plan.S2, n), ActivationGradient(Plan.C1, n));
 
             // C1: Conv2D 6@5x5 pad 2 + ReLU
-            backend.ActivationBackward(global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.C1_0, n), Activation(Plan.C1, n), ActivationGradient(Plan.C1, n), ActivationGradient(Plan.C1_0, n));
-            backend.Conv2DBackward(Plan.C1_0Geometry, n, Activation(Plan.Image, n), Weight(Plan.C1_weight), ActivationGradient(Plan.C1_0, n),
+            backend.Conv2DBackward(Plan.C1_0Geometry, n, Activation(Plan.Image, n), Weight(Plan.C1_weight),
+                global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.C1, n), ActivationGradient(Plan.C1, n),
                 InputGradient(Plan.Image, n), WeightGradient(Plan.C1_weight), WeightGradient(Plan.C1_bias));
         }
 
@@ -146,17 +142,13 @@ namespace Demo
         {
             // Activation slots: (offset, size) per sample in the activation and gradient buffers.
             public static readonly global::DslNet.ActivationSlot Image = new(0, 784);
-            public static readonly global::DslNet.ActivationSlot C1_0 = new(784, 4704);
-            public static readonly global::DslNet.ActivationSlot C1 = new(5488, 4704);
-            public static readonly global::DslNet.ActivationSlot S2 = new(10192, 1176);
-            public static readonly global::DslNet.ActivationSlot C3_0 = new(11368, 1600);
-            public static readonly global::DslNet.ActivationSlot C3 = new(12968, 1600);
-            public static readonly global::DslNet.ActivationSlot S4 = new(14568, 400);
-            public static readonly global::DslNet.ActivationSlot F5_1 = new(14968, 120);
-            public static readonly global::DslNet.ActivationSlot F5 = new(15088, 120);
-            public static readonly global::DslNet.ActivationSlot F6_0 = new(15208, 84);
-            public static readonly global::DslNet.ActivationSlot F6 = new(15292, 84);
-            public static readonly global::DslNet.ActivationSlot Logits = new(15376, 10);
+            public static readonly global::DslNet.ActivationSlot C1 = new(784, 4704);
+            public static readonly global::DslNet.ActivationSlot S2 = new(5488, 1176);
+            public static readonly global::DslNet.ActivationSlot C3 = new(6664, 1600);
+            public static readonly global::DslNet.ActivationSlot S4 = new(8264, 400);
+            public static readonly global::DslNet.ActivationSlot F5 = new(8664, 120);
+            public static readonly global::DslNet.ActivationSlot F6 = new(8784, 84);
+            public static readonly global::DslNet.ActivationSlot Logits = new(8868, 10);
 
             // Nodes: what the node properties show.
             public static readonly global::DslNet.NetworkNode ImageNode = new("Image", new[] { 1, 28, 28 }, Image);
@@ -208,22 +200,18 @@ namespace Demo
                     new("Logits.bias", new[] { 10 }, global::DslNet.Training.ParameterInit.Constant),
                 },
                 State: global::System.Array.Empty<global::DslNet.Training.ParameterSpec>(),
-                ActivationSize: 15386,
+                ActivationSize: 8878,
                 ScratchSize: 0,
                 Loss: global::DslNet.Loss.SoftmaxCrossEntropy,
                 // Kind, node, attribute index, input slots, output slot, per-sample input and output shapes, then tensors and hyper-parameters.
                 Ops: new global::DslNet.OpDescriptor[]
                 {
-                    new(global::DslNet.OpKind.Conv2D, "C1", 0, new[] { Image }, C1_0, new[] { 1, 28, 28 }, new[] { 6, 28, 28 }, Parameters: new[] { "C1.weight", "C1.bias" }, Geometry: C1_0Geometry),
-                    new(global::DslNet.OpKind.ReLU, "C1", 1, new[] { C1_0 }, C1, new[] { 6, 28, 28 }, new[] { 6, 28, 28 }),
+                    new(global::DslNet.OpKind.Conv2D, "C1", 0, new[] { Image }, C1, new[] { 1, 28, 28 }, new[] { 6, 28, 28 }, Parameters: new[] { "C1.weight", "C1.bias" }, Geometry: C1_0Geometry, Activation: global::DslNet.OpKind.ReLU),
                     new(global::DslNet.OpKind.MaxPool2D, "S2", 0, new[] { C1 }, S2, new[] { 6, 28, 28 }, new[] { 6, 14, 14 }, Geometry: S2Geometry),
-                    new(global::DslNet.OpKind.Conv2D, "C3", 0, new[] { S2 }, C3_0, new[] { 6, 14, 14 }, new[] { 16, 10, 10 }, Parameters: new[] { "C3.weight", "C3.bias" }, Geometry: C3_0Geometry),
-                    new(global::DslNet.OpKind.ReLU, "C3", 1, new[] { C3_0 }, C3, new[] { 16, 10, 10 }, new[] { 16, 10, 10 }),
+                    new(global::DslNet.OpKind.Conv2D, "C3", 0, new[] { S2 }, C3, new[] { 6, 14, 14 }, new[] { 16, 10, 10 }, Parameters: new[] { "C3.weight", "C3.bias" }, Geometry: C3_0Geometry, Activation: global::DslNet.OpKind.ReLU),
                     new(global::DslNet.OpKind.MaxPool2D, "S4", 0, new[] { C3 }, S4, new[] { 16, 10, 10 }, new[] { 16, 5, 5 }, Geometry: S4Geometry),
-                    new(global::DslNet.OpKind.Dense, "F5", 1, new[] { S4 }, F5_1, new[] { 400 }, new[] { 120 }, Parameters: new[] { "F5.weight", "F5.bias" }, Geometry: F5_1Geometry),
-                    new(global::DslNet.OpKind.ReLU, "F5", 2, new[] { F5_1 }, F5, new[] { 120 }, new[] { 120 }),
-                    new(global::DslNet.OpKind.Dense, "F6", 0, new[] { F5 }, F6_0, new[] { 120 }, new[] { 84 }, Parameters: new[] { "F6.weight", "F6.bias" }, Geometry: F6_0Geometry),
-                    new(global::DslNet.OpKind.ReLU, "F6", 1, new[] { F6_0 }, F6, new[] { 84 }, new[] { 84 }),
+                    new(global::DslNet.OpKind.Dense, "F5", 1, new[] { S4 }, F5, new[] { 400 }, new[] { 120 }, Parameters: new[] { "F5.weight", "F5.bias" }, Geometry: F5_1Geometry, Activation: global::DslNet.OpKind.ReLU),
+                    new(global::DslNet.OpKind.Dense, "F6", 0, new[] { F5 }, F6, new[] { 120 }, new[] { 84 }, Parameters: new[] { "F6.weight", "F6.bias" }, Geometry: F6_0Geometry, Activation: global::DslNet.OpKind.ReLU),
                     new(global::DslNet.OpKind.Dense, "Logits", 0, new[] { F6 }, Logits, new[] { 84 }, new[] { 10 }, Parameters: new[] { "Logits.weight", "Logits.bias" }, Geometry: LogitsGeometry),
                 });
         }

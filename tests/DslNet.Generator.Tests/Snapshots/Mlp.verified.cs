@@ -57,8 +57,7 @@ namespace Demo
             var backend = Backend;
 
             // Hidden: Dense 128 + ReLU : [784] -> [128]
-            backend.DenseForward(Plan.Hidden_0Geometry, n, Activation(Plan.Pixels, n), Weight(Plan.Hidden_weight), Weight(Plan.Hidden_bias), Activation(Plan.Hidden_0, n));
-            backend.ActivationForward(global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.Hidden_0, n), Activation(Plan.Hidden, n));
+            backend.DenseForward(Plan.Hidden_0Geometry, n, Activation(Plan.Pixels, n), Weight(Plan.Hidden_weight), Weight(Plan.Hidden_bias), global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.Hidden, n));
 
             // Dropped: Dropout 0.2 : [128] -> [128]
             if (training)
@@ -85,8 +84,8 @@ namespace Demo
             backend.DropoutBackward(Activation(Plan.DroppedMask, n), ActivationGradient(Plan.Dropped, n), ActivationGradient(Plan.Hidden, n));
 
             // Hidden: Dense 128 + ReLU
-            backend.ActivationBackward(global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.Hidden_0, n), Activation(Plan.Hidden, n), ActivationGradient(Plan.Hidden, n), ActivationGradient(Plan.Hidden_0, n));
-            backend.DenseBackward(Plan.Hidden_0Geometry, n, Activation(Plan.Pixels, n), Weight(Plan.Hidden_weight), ActivationGradient(Plan.Hidden_0, n),
+            backend.DenseBackward(Plan.Hidden_0Geometry, n, Activation(Plan.Pixels, n), Weight(Plan.Hidden_weight),
+                global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.Hidden, n), ActivationGradient(Plan.Hidden, n),
                 InputGradient(Plan.Pixels, n), WeightGradient(Plan.Hidden_weight), WeightGradient(Plan.Hidden_bias));
         }
 
@@ -95,11 +94,10 @@ namespace Demo
         {
             // Activation slots: (offset, size) per sample in the activation and gradient buffers.
             public static readonly global::DslNet.ActivationSlot Pixels = new(0, 784);
-            public static readonly global::DslNet.ActivationSlot Hidden_0 = new(784, 128);
-            public static readonly global::DslNet.ActivationSlot Hidden = new(912, 128);
-            public static readonly global::DslNet.ActivationSlot DroppedMask = new(1040, 128);
-            public static readonly global::DslNet.ActivationSlot Dropped = new(1168, 128);
-            public static readonly global::DslNet.ActivationSlot Logits = new(1296, 10);
+            public static readonly global::DslNet.ActivationSlot Hidden = new(784, 128);
+            public static readonly global::DslNet.ActivationSlot DroppedMask = new(912, 128);
+            public static readonly global::DslNet.ActivationSlot Dropped = new(1040, 128);
+            public static readonly global::DslNet.ActivationSlot Logits = new(1168, 10);
 
             // Nodes: what the node properties show.
             public static readonly global::DslNet.NetworkNode PixelsNode = new("Pixels", new[] { 784 }, Pixels);
@@ -130,14 +128,13 @@ namespace Demo
                     new("Logits.bias", new[] { 10 }, global::DslNet.Training.ParameterInit.Constant),
                 },
                 State: global::System.Array.Empty<global::DslNet.Training.ParameterSpec>(),
-                ActivationSize: 1306,
+                ActivationSize: 1178,
                 ScratchSize: 0,
                 Loss: global::DslNet.Loss.SoftmaxCrossEntropy,
                 // Kind, node, attribute index, input slots, output slot, per-sample input and output shapes, then tensors and hyper-parameters.
                 Ops: new global::DslNet.OpDescriptor[]
                 {
-                    new(global::DslNet.OpKind.Dense, "Hidden", 0, new[] { Pixels }, Hidden_0, new[] { 784 }, new[] { 128 }, Parameters: new[] { "Hidden.weight", "Hidden.bias" }, Geometry: Hidden_0Geometry),
-                    new(global::DslNet.OpKind.ReLU, "Hidden", 1, new[] { Hidden_0 }, Hidden, new[] { 128 }, new[] { 128 }),
+                    new(global::DslNet.OpKind.Dense, "Hidden", 0, new[] { Pixels }, Hidden, new[] { 784 }, new[] { 128 }, Parameters: new[] { "Hidden.weight", "Hidden.bias" }, Geometry: Hidden_0Geometry, Activation: global::DslNet.OpKind.ReLU),
                     new(global::DslNet.OpKind.Dropout, "Dropped", 0, new[] { Hidden, DroppedMask }, Dropped, new[] { 128 }, new[] { 128 }, Alpha: 0.2f),
                     new(global::DslNet.OpKind.Dense, "Logits", 0, new[] { Dropped }, Logits, new[] { 128 }, new[] { 10 }, Parameters: new[] { "Logits.weight", "Logits.bias" }, Geometry: LogitsGeometry),
                 });

@@ -6,7 +6,9 @@ namespace DslNet.Backends.Cpu;
 // 2-D convolution (cross-correlation). Stride-1 kernels larger than 1×1 run the direct AVX-512 path
 // (DirectConvolution.cs: no column matrix, samples split over the worker pool). Everything else (strided,
 // 1×1, machines without AVX-512) runs im2col + GEMM, one sample at a time so the column scratch stays
-// at InChannels·kH·kW × OutHeight·OutWidth floats whatever the batch size.
+// at InChannels·kH·kW × OutHeight·OutWidth floats whatever the batch size. A fused activation is applied
+// to each sample's output right after its GEMM (still in cache); its gradient dz = dy ⊙ f'(y) is formed
+// once before the backward passes (FusedActivation.cs).
 public sealed partial class CpuBackend
 {
     // Column scratch, per thread rather than per instance: CpuBackend.Default is shared, and two
@@ -21,9 +23,11 @@ public sealed partial class CpuBackend
         return buffer.AsSpan(0, length);
     }
 
-    public override void Conv2DForward(in Conv2DGeometry g, int batch, BufferView x, BufferView weight, BufferView bias, BufferView y)
+    public override void Conv2DForward(in Conv2DGeometry g, int batch, BufferView x, BufferView weight, BufferView bias,
+        ActivationKind activation, float alpha, BufferView y)
     {
         ValidateConv(g, batch);
+        FusedActivation.Require(activation, alpha, nameof(Conv2DForward));
         RequireSameLength(batch * g.InputSize, x.Length, nameof(x));
         RequireSameLength(g.WeightCount, weight.Length, nameof(weight));
         if (!bias.IsEmpty) RequireSameLength(g.OutChannels, bias.Length, nameof(bias));
@@ -35,7 +39,7 @@ public sealed partial class CpuBackend
         var ys = Host(y);
         if (DirectConvolution.Supports(g))
         {
-            DirectConvolution.Forward(g, batch, xs, ws, bs, ys, relu: false, Pool);
+            DirectConvolution.Forward(g, batch, xs, ws, bs, ys, activation, alpha, Pool);
             return;
         }
         int k = g.InChannels * g.KernelHeight * g.KernelWidth;
@@ -64,13 +68,15 @@ public sealed partial class CpuBackend
                     TensorPrimitives.Add(row, bs[co], row);
                 }
             }
+            FusedActivation.Apply(activation, alpha, yn);
         }
     }
 
-    public override void Conv2DBackward(in Conv2DGeometry g, int batch, BufferView x, BufferView weight, BufferView dy,
-        BufferView dx, BufferView dWeight, BufferView dBias)
+    public override void Conv2DBackward(in Conv2DGeometry g, int batch, BufferView x, BufferView weight,
+        ActivationKind activation, float alpha, BufferView y, BufferView dy, BufferView dx, BufferView dWeight, BufferView dBias)
     {
         ValidateConv(g, batch);
+        FusedActivation.Require(activation, alpha, nameof(Conv2DBackward));
         RequireSameLength(batch * g.OutputSize, dy.Length, nameof(dy));
         if (!dx.IsEmpty) RequireSameLength(batch * g.InputSize, dx.Length, nameof(dx));
         if (!dWeight.IsEmpty) RequireSameLength(g.WeightCount, dWeight.Length, nameof(dWeight));
@@ -78,11 +84,13 @@ public sealed partial class CpuBackend
         // x is read only for the weight gradient, the weights only for the input gradient.
         if (!dWeight.IsEmpty) RequireSameLength(batch * g.InputSize, x.Length, nameof(x));
         if (!dx.IsEmpty) RequireSameLength(g.WeightCount, weight.Length, nameof(weight));
+        if (activation != ActivationKind.Identity) RequireSameLength(batch * g.OutputSize, y.Length, nameof(y));
         if (dx.IsEmpty && dWeight.IsEmpty && dBias.IsEmpty) return;
 
         var xs = Host(x);
         var ws = Host(weight);
-        var dys = Host(dy);
+        // From here on "dy" is the gradient before the activation (dz).
+        var dys = FusedActivation.GradientOfInput(activation, alpha, Host(y), Host(dy));
         var dxs = Host(dx);
         var dws = Host(dWeight);
         var dbs = Host(dBias);

@@ -6,13 +6,15 @@ namespace DslNet.Backends.Cpu;
 // Dense (fully connected) layer as three GEMMs, each split across the backend's threads when large
 // enough (Gemm.Multiply with Pool). With R = batch·RowsPerSample rows,
 // x [R, In], W [Out, In] (PyTorch's Linear layout), y [R, Out]:
-//   forward   y  = x·Wᵀ + b
-//   backward  dx += dy·W,   dW += dyᵀ·x,   db += Σ_rows dy
+//   forward   y  = f(x·Wᵀ + b)                       (f applied in place while y is in cache)
+//   backward  dz = dy ⊙ f'(y);  dx += dz·W,   dW += dzᵀ·x,   db += Σ_rows dz
 public sealed partial class CpuBackend
 {
-    public override void DenseForward(in DenseGeometry g, int batch, BufferView x, BufferView weight, BufferView bias, BufferView y)
+    public override void DenseForward(in DenseGeometry g, int batch, BufferView x, BufferView weight, BufferView bias,
+        ActivationKind activation, float alpha, BufferView y)
     {
         int rows = DenseRows(g, batch);
+        FusedActivation.Require(activation, alpha, nameof(DenseForward));
         RequireSameLength(rows * g.InFeatures, x.Length, nameof(x));
         RequireSameLength(g.WeightCount, weight.Length, nameof(weight));
         if (!bias.IsEmpty) RequireSameLength(g.OutFeatures, bias.Length, nameof(bias));
@@ -30,21 +32,24 @@ public sealed partial class CpuBackend
         }
         Gemm.Multiply(false, true, rows, g.OutFeatures, g.InFeatures,
             Host(x), g.InFeatures, Host(weight), g.InFeatures, yh, g.OutFeatures, beta, Pool);
+        FusedActivation.Apply(activation, alpha, yh);
     }
 
-    public override void DenseBackward(in DenseGeometry g, int batch, BufferView x, BufferView weight, BufferView dy,
-        BufferView dx, BufferView dWeight, BufferView dBias)
+    public override void DenseBackward(in DenseGeometry g, int batch, BufferView x, BufferView weight,
+        ActivationKind activation, float alpha, BufferView y, BufferView dy, BufferView dx, BufferView dWeight, BufferView dBias)
     {
         int rows = DenseRows(g, batch);
+        FusedActivation.Require(activation, alpha, nameof(DenseBackward));
         RequireSameLength(rows * g.InFeatures, x.Length, nameof(x));
         RequireSameLength(g.WeightCount, weight.Length, nameof(weight));
         RequireSameLength(rows * g.OutFeatures, dy.Length, nameof(dy));
         if (!dx.IsEmpty) RequireSameLength(rows * g.InFeatures, dx.Length, nameof(dx));
         if (!dWeight.IsEmpty) RequireSameLength(g.WeightCount, dWeight.Length, nameof(dWeight));
         if (!dBias.IsEmpty) RequireSameLength(g.OutFeatures, dBias.Length, nameof(dBias));
-        if (rows == 0) return;
+        if (activation != ActivationKind.Identity) RequireSameLength(rows * g.OutFeatures, y.Length, nameof(y));
+        if (rows == 0 || (dx.IsEmpty && dWeight.IsEmpty && dBias.IsEmpty)) return;
 
-        var dyh = Host(dy);
+        var dyh = FusedActivation.GradientOfInput(activation, alpha, Host(y), Host(dy));
         // dx [R, In] += dy [R, Out] · W [Out, In]
         if (!dx.IsEmpty)
             Gemm.Multiply(false, false, rows, g.InFeatures, g.OutFeatures,

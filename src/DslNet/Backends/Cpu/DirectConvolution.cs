@@ -57,10 +57,13 @@ internal static unsafe class DirectConvolution
 
     // ---- forward ------------------------------------------------------------------------------
 
-    /// <summary>y = W ⋆ x + b (overwritten), optionally followed by ReLU; samples split over the pool.</summary>
+    /// <summary>
+    /// y = f(W ⋆ x + b) (overwritten) for a fusable activation f; samples split over the pool. ReLU is
+    /// applied in registers, the other activations to each chunk's outputs while they are in cache.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(in Conv2DGeometry g, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> weight,
-        ReadOnlySpan<float> bias, Span<float> y, bool relu, WorkerPool? pool)
+        ReadOnlySpan<float> bias, Span<float> y, ActivationKind activation, float alpha, WorkerPool? pool)
     {
         if (batch == 0) return;
         var frame = new ConvFrame(g);
@@ -79,7 +82,7 @@ internal static unsafe class DirectConvolution
             var job = new ForwardJob
             {
                 G = g, Frame = frame, X = xBase, Y = yBase, Bias = bias.IsEmpty ? null : biasBase,
-                Packed = packed, Offsets = offsets, Taps = taps, Relu = relu,
+                Packed = packed, Offsets = offsets, Taps = taps, Activation = activation, Alpha = alpha,
             };
             if (pool is null) job.Execute(0, batch, 0);
             else pool.For(batch, WorkPerSample(MacsPerSample(g)), ref job);
@@ -93,7 +96,8 @@ internal static unsafe class DirectConvolution
         public float* X, Y, Bias, Packed;
         public int* Offsets;
         public int Taps;
-        public bool Relu;
+        public ActivationKind Activation;
+        public float Alpha;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int start, int end, int part)
@@ -105,6 +109,7 @@ internal static unsafe class DirectConvolution
             int outPlane = g.OutHeight * g.OutWidth;
             float* frames = Scratch(ref t_frames, chunk * sampleFrames + ConvFrame.Slack);
             ConvSlot* slots = Scratch(ref t_slots, chunk * slotsPerSample + SlotsPerTile);
+            bool relu = Activation == ActivationKind.ReLU;
 
             for (int n0 = start; n0 < end; n0 += chunk)
             {
@@ -119,9 +124,11 @@ internal static unsafe class DirectConvolution
                         int rows = Math.Min(MaxRows, g.OutChannels - co);
                         Correlate(rows, frames, Frame.InputPlaneStride, g.InChannels, Offsets, Taps,
                             Packed + co * g.InChannels * Taps, slots + s, Y + co * outPlane, outPlane,
-                            Bias == null ? null : Bias + co, accumulate: false, Relu);
+                            Bias == null ? null : Bias + co, accumulate: false, relu);
                     }
                 }
+                if (!relu)
+                    FusedActivation.Apply(Activation, Alpha, new Span<float>(Y + (long)n0 * g.OutputSize, samples * g.OutputSize));
             }
         }
     }

@@ -113,8 +113,21 @@ public static class OnnxExporter
             return output;
         }
 
+        /// <summary>Keys for values that have no slot: the output of a layer before its fused activation.</summary>
+        private int _unstoredValues;
+
         public void Write(OpDescriptor op)
         {
+            if (op.Activation is { } activation)
+            {
+                // ONNX has no fused form: write the layer into a value of its own, then the activation,
+                // labelled as the attribute it was in the node (Index + 1).
+                var preActivation = new ActivationSlot(-1 - _unstoredValues++, op.Output.Size);
+                Write(op with { Output = preActivation, Activation = null, ActivationAlpha = 0f });
+                Write(new OpDescriptor(activation, op.Node, op.Index + 1, new[] { preActivation }, op.Output,
+                    op.OutputShape, op.OutputShape, Alpha: op.ActivationAlpha));
+                return;
+            }
             string label = $"{op.Node}.{op.Index}";
             string x = Read(op.Inputs[0], op.InputShapeOf(0), label);
             // The op's output is named after the output port or the node it ends, else "Node.i".
