@@ -3,7 +3,9 @@ using System.Numerics.Tensors;
 
 namespace DslNet.Backends.Cpu;
 
-// 2-D convolution (cross-correlation). Stride-1 kernels larger than 1×1 run the direct AVX-512 path
+// 2-D convolution (cross-correlation). 3×3 stride-1 layers with enough channels and samples run
+// Winograd F(4×4, 3×3) (WinogradConvolution.cs; the rule and its measurements are on Prefers). Other
+// stride-1 kernels larger than 1×1 run the direct AVX-512 path
 // (DirectConvolution.cs: no column matrix, samples split over the worker pool). Everything else (strided,
 // 1×1, machines without AVX-512) runs im2col + GEMM, one sample at a time so the column scratch stays
 // at InChannels·kH·kW × OutHeight·OutWidth floats whatever the batch size. A fused activation is applied
@@ -37,6 +39,11 @@ public sealed partial class CpuBackend
         var ws = Host(weight);
         var bs = Host(bias);
         var ys = Host(y);
+        if (WinogradConvolution.Prefers(g, batch))
+        {
+            WinogradConvolution.Forward(g, batch, xs, ws, bs, ys, relu: false, Pool);
+            return;
+        }
         if (DirectConvolution.Supports(g))
         {
             DirectConvolution.Forward(g, batch, xs, ws, bs, ys, activation, alpha, Pool);
@@ -96,6 +103,13 @@ public sealed partial class CpuBackend
         var dbs = Host(dBias);
         int k = g.InChannels * g.KernelHeight * g.KernelWidth;
         int p = g.OutHeight * g.OutWidth;
+        if (WinogradConvolution.Prefers(g, batch))
+        {
+            if (!dbs.IsEmpty) AccumulateBiasGradient(batch, g.OutChannels, p, dys, dbs);
+            if (!dws.IsEmpty) WinogradConvolution.BackwardWeight(g, batch, xs, dys, dws, Pool);
+            if (!dxs.IsEmpty) WinogradConvolution.BackwardInput(g, batch, ws, dys, dxs, Pool);
+            return;
+        }
         if (DirectConvolution.Supports(g))
         {
             if (!dbs.IsEmpty) AccumulateBiasGradient(batch, g.OutChannels, p, dys, dbs);

@@ -1,0 +1,258 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace DslNet.Backends.Cpu;
+
+// The F(4×4, 3×3) transforms (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016),
+// for one 3×3 correlation y[i] = Σ_a g[a]·d[i + a] per axis:
+//
+//        | 4  0 -5  0  1  0 |          | 1/4    0     0   |         | 1  1  1  1  1  0 |
+//        | 0 -4 -4  1  1  0 |          | -1/6 -1/6  -1/6  |         | 0  1 -1  2 -2  0 |
+//   Bᵀ = | 0  4 -4 -1  1  0 |      G = | -1/6  1/6  -1/6  |    Aᵀ = | 0  1  1  4  4  0 |
+//        | 0 -2 -1  2  1  0 |          | 1/24  1/12  1/6  |         | 0  1 -1  8 -8  1 |
+//        | 0  2 -1 -2  1  0 |          | 1/24 -1/12  1/6  |
+//        | 0  4  0 -5  0  1 |          | 0     0     1    |
+//
+// Forward tile: Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A, the Hadamard product summed over input channels (a
+// matrix product per Winograd point ξ). Weight gradient: dg = Gᵀ [ Σ_tiles (A dY Aᵀ) ⊙ (Bᵀ d B) ] G.
+// The vector transforms work on 16 lanes (16 samples) at once; the kernel-side ones run once per call
+// in double precision.
+internal static unsafe partial class WinogradConvolution
+{
+    private static readonly double[] G =
+    {
+        1.0 / 4, 0, 0,
+        -1.0 / 6, -1.0 / 6, -1.0 / 6,
+        -1.0 / 6, 1.0 / 6, -1.0 / 6,
+        1.0 / 24, 1.0 / 12, 1.0 / 6,
+        1.0 / 24, -1.0 / 12, 1.0 / 6,
+        0, 0, 1,
+    };
+
+    /// <summary>Bᵀ applied to (e0 … e5): the six outputs, in the factored form (12 operations).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ApplyBt(Vector512<float> e0, Vector512<float> e1, Vector512<float> e2, Vector512<float> e3,
+        Vector512<float> e4, Vector512<float> e5, Vector512<float>* o, int stride)
+    {
+        var four = Vector512.Create(4f);
+        var minusFour = Vector512.Create(-4f);
+        var minusFive = Vector512.Create(-5f);
+        o[0] = Vector512.FusedMultiplyAdd(four, e0, Vector512.FusedMultiplyAdd(minusFive, e2, e4));
+        var a = Vector512.FusedMultiplyAdd(minusFour, e2, e4);   // e4 − 4e2
+        var b = Vector512.FusedMultiplyAdd(minusFour, e1, e3);   // e3 − 4e1
+        o[stride] = a + b;
+        o[2 * stride] = a - b;
+        var c = e4 - e2;
+        var d = (e3 - e1) * Vector512.Create(2f);
+        o[3 * stride] = c + d;
+        o[4 * stride] = c - d;
+        o[5 * stride] = Vector512.FusedMultiplyAdd(four, e1, Vector512.FusedMultiplyAdd(minusFive, e3, e5));
+    }
+
+    /// <summary>
+    /// V = Bᵀ d B for one tile of 16 lanes: d's tap (i, k) is the vector at source + tapOffsets[6i + k];
+    /// point ξ = 6u + v goes to destination + ξ·pointStride.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void InputTransform(float* source, int* tapOffsets, float* destination, long pointStride)
+    {
+        Vector512<float>* t = stackalloc Vector512<float>[Points];
+        for (int k = 0; k < Alpha; k++)
+        {
+            ApplyBt(Vector512.Load(source + tapOffsets[k]), Vector512.Load(source + tapOffsets[6 + k]),
+                Vector512.Load(source + tapOffsets[12 + k]), Vector512.Load(source + tapOffsets[18 + k]),
+                Vector512.Load(source + tapOffsets[24 + k]), Vector512.Load(source + tapOffsets[30 + k]), t + k, Alpha);
+        }
+        Vector512<float>* row = stackalloc Vector512<float>[Alpha];
+        for (int u = 0; u < Alpha; u++)
+        {
+            Vector512<float>* e = t + u * Alpha;
+            ApplyBt(e[0], e[1], e[2], e[3], e[4], e[5], row, 1);
+            float* target = destination + u * Alpha * pointStride;
+            for (int v = 0; v < Alpha; v++) Vector512.Store(row[v], target + v * pointStride);
+        }
+    }
+
+    /// <summary>Aᵀ applied to (m0 … m5): four outputs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ApplyAt(Vector512<float> m0, Vector512<float> m1, Vector512<float> m2, Vector512<float> m3,
+        Vector512<float> m4, Vector512<float> m5, Vector512<float>* o, int stride)
+    {
+        var s12 = m1 + m2;
+        var d12 = m1 - m2;
+        var s34 = m3 + m4;
+        var d34 = m3 - m4;
+        o[0] = m0 + s12 + s34;
+        o[stride] = Vector512.FusedMultiplyAdd(Vector512.Create(2f), d34, d12);
+        o[2 * stride] = Vector512.FusedMultiplyAdd(Vector512.Create(4f), s34, s12);
+        o[3 * stride] = Vector512.FusedMultiplyAdd(Vector512.Create(8f), d34, d12) + m5;
+    }
+
+    /// <summary>
+    /// Y = Aᵀ M A for one tile: M's point ξ is the vector at source + ξ·16; output (i, j) is written to
+    /// tile + (4i + j)·16, plus <paramref name="bias"/>, then clamped at zero when <paramref name="relu"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void OutputTransform(float* source, float* tile, float bias, bool relu)
+    {
+        Vector512<float>* t = stackalloc Vector512<float>[Tile * Alpha];
+        for (int k = 0; k < Alpha; k++)
+        {
+            ApplyAt(Vector512.Load(source + k * Lanes), Vector512.Load(source + (6 + k) * Lanes),
+                Vector512.Load(source + (12 + k) * Lanes), Vector512.Load(source + (18 + k) * Lanes),
+                Vector512.Load(source + (24 + k) * Lanes), Vector512.Load(source + (30 + k) * Lanes), t + k, Alpha);
+        }
+        Vector512<float>* row = stackalloc Vector512<float>[Tile];
+        var b = Vector512.Create(bias);
+        for (int i = 0; i < Tile; i++)
+        {
+            Vector512<float>* e = t + i * Alpha;
+            ApplyAt(e[0], e[1], e[2], e[3], e[4], e[5], row, 1);
+            for (int j = 0; j < Tile; j++)
+            {
+                var value = row[j] + b;
+                // IEEE maximum keeps NaN, as the separate ReLU kernel does.
+                if (relu) value = Vector512.Max(value, Vector512<float>.Zero);
+                Vector512.Store(value, tile + (i * Tile + j) * Lanes);
+            }
+        }
+    }
+
+    /// <summary>A applied to (y0 … y3): six outputs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ApplyA(Vector512<float> y0, Vector512<float> y1, Vector512<float> y2, Vector512<float> y3,
+        Vector512<float>* o, int stride)
+    {
+        var p = y0 + y2;
+        var q = y1 + y3;
+        var r = Vector512.FusedMultiplyAdd(Vector512.Create(4f), y2, y0);
+        var s = Vector512.FusedMultiplyAdd(Vector512.Create(8f), y3, y1 + y1);
+        o[0] = y0;
+        o[stride] = p + q;
+        o[2 * stride] = p - q;
+        o[3 * stride] = r + s;
+        o[4 * stride] = r - s;
+        o[5 * stride] = y3;
+    }
+
+    /// <summary>
+    /// Z = A dY Aᵀ for one output-gradient tile: dY's value (i, j) is the vector at
+    /// source + (4i + j)·planeStride; point ξ goes to destination + ξ·pointStride.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GradientTransform(float* source, long planeStride, float* destination, long pointStride)
+    {
+        Vector512<float>* t = stackalloc Vector512<float>[Alpha * Tile];
+        for (int j = 0; j < Tile; j++)
+        {
+            ApplyA(Vector512.Load(source + j * planeStride), Vector512.Load(source + (4 + j) * planeStride),
+                Vector512.Load(source + (8 + j) * planeStride), Vector512.Load(source + (12 + j) * planeStride), t + j, Tile);
+        }
+        Vector512<float>* row = stackalloc Vector512<float>[Alpha];
+        for (int u = 0; u < Alpha; u++)
+        {
+            Vector512<float>* e = t + u * Tile;
+            ApplyA(e[0], e[1], e[2], e[3], row, 1);
+            float* target = destination + u * Alpha * pointStride;
+            for (int v = 0; v < Alpha; v++) Vector512.Store(row[v], target + v * pointStride);
+        }
+    }
+
+    /// <summary>U = G g Gᵀ for one 3×3 kernel g (row-major), in double: 36 values, point-major.</summary>
+    private static void KernelTransform(ReadOnlySpan<double> g, Span<double> u)
+    {
+        Span<double> gg = stackalloc double[Alpha * 3]; // G g: 6 × 3
+        for (int r = 0; r < Alpha; r++)
+            for (int b = 0; b < 3; b++)
+                gg[r * 3 + b] = G[r * 3] * g[b] + G[r * 3 + 1] * g[3 + b] + G[r * 3 + 2] * g[6 + b];
+        for (int r = 0; r < Alpha; r++)
+            for (int c = 0; c < Alpha; c++)
+                u[r * Alpha + c] = gg[r * 3] * G[c * 3] + gg[r * 3 + 1] * G[c * 3 + 1] + gg[r * 3 + 2] * G[c * 3 + 2];
+    }
+
+    /// <summary>dg = Gᵀ dU G for one kernel: 36 point values in, 9 taps out (double).</summary>
+    private static void KernelGradientTransform(ReadOnlySpan<double> du, Span<double> dg)
+    {
+        Span<double> t = stackalloc double[3 * Alpha]; // Gᵀ dU: 3 × 6
+        for (int a = 0; a < 3; a++)
+            for (int c = 0; c < Alpha; c++)
+            {
+                double sum = 0;
+                for (int r = 0; r < Alpha; r++) sum += G[r * 3 + a] * du[r * Alpha + c];
+                t[a * Alpha + c] = sum;
+            }
+        for (int a = 0; a < 3; a++)
+            for (int b = 0; b < 3; b++)
+            {
+                double sum = 0;
+                for (int c = 0; c < Alpha; c++) sum += t[a * Alpha + c] * G[c * 3 + b];
+                dg[a * 3 + b] = sum;
+            }
+    }
+
+    /// <summary>Register tile of the per-point product: output rows × tile positions (vectors of 16 samples).</summary>
+    private const int RowsPerTile = DirectConvolutionKernels.MaxRows;
+
+    /// <summary>
+    /// M[r, v] = Σ_c U[c, r] · V[c, v] for TR rows (output channels) and <see cref="ChunkPositions"/>
+    /// vectors (tile positions) at one Winograd point: U packed [c][TR] (consecutive broadcasts), V
+    /// [c][position][16]. Row r, vector v is stored at m + r·<see cref="ChunkRowStride"/> + v·<see cref="ChunkPositionStride"/>.
+    /// 3·TR accumulators; each channel loads 3 vectors, broadcasts TR weights and issues 3·TR FMAs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MultiplyPoint<TR>(float* u, float* v, int channels, float* m) where TR : struct, IRowCount
+    {
+        var z = Vector512<float>.Zero;
+        Vector512<float> a00 = z, a01 = z, a02 = z, a10 = z, a11 = z, a12 = z, a20 = z, a21 = z, a22 = z, a30 = z, a31 = z, a32 = z;
+        Vector512<float> a40 = z, a41 = z, a42 = z, a50 = z, a51 = z, a52 = z, a60 = z, a61 = z, a62 = z, a70 = z, a71 = z, a72 = z;
+        const int vs = ChunkPositions * Lanes;
+        for (int c = 0; c < channels; c++, u += TR.Value, v += vs)
+        {
+            var x0 = Vector512.Load(v);
+            var x1 = Vector512.Load(v + Lanes);
+            var x2 = Vector512.Load(v + 2 * Lanes);
+            var b = Vector512.Create(u[0]);
+            a00 = Vector512.FusedMultiplyAdd(b, x0, a00); a01 = Vector512.FusedMultiplyAdd(b, x1, a01); a02 = Vector512.FusedMultiplyAdd(b, x2, a02);
+            if (TR.Value > 1) { b = Vector512.Create(u[1]); a10 = Vector512.FusedMultiplyAdd(b, x0, a10); a11 = Vector512.FusedMultiplyAdd(b, x1, a11); a12 = Vector512.FusedMultiplyAdd(b, x2, a12); }
+            if (TR.Value > 2) { b = Vector512.Create(u[2]); a20 = Vector512.FusedMultiplyAdd(b, x0, a20); a21 = Vector512.FusedMultiplyAdd(b, x1, a21); a22 = Vector512.FusedMultiplyAdd(b, x2, a22); }
+            if (TR.Value > 3) { b = Vector512.Create(u[3]); a30 = Vector512.FusedMultiplyAdd(b, x0, a30); a31 = Vector512.FusedMultiplyAdd(b, x1, a31); a32 = Vector512.FusedMultiplyAdd(b, x2, a32); }
+            if (TR.Value > 4) { b = Vector512.Create(u[4]); a40 = Vector512.FusedMultiplyAdd(b, x0, a40); a41 = Vector512.FusedMultiplyAdd(b, x1, a41); a42 = Vector512.FusedMultiplyAdd(b, x2, a42); }
+            if (TR.Value > 5) { b = Vector512.Create(u[5]); a50 = Vector512.FusedMultiplyAdd(b, x0, a50); a51 = Vector512.FusedMultiplyAdd(b, x1, a51); a52 = Vector512.FusedMultiplyAdd(b, x2, a52); }
+            if (TR.Value > 6) { b = Vector512.Create(u[6]); a60 = Vector512.FusedMultiplyAdd(b, x0, a60); a61 = Vector512.FusedMultiplyAdd(b, x1, a61); a62 = Vector512.FusedMultiplyAdd(b, x2, a62); }
+            if (TR.Value > 7) { b = Vector512.Create(u[7]); a70 = Vector512.FusedMultiplyAdd(b, x0, a70); a71 = Vector512.FusedMultiplyAdd(b, x1, a71); a72 = Vector512.FusedMultiplyAdd(b, x2, a72); }
+        }
+        StoreRow(a00, a01, a02, m);
+        if (TR.Value > 1) StoreRow(a10, a11, a12, m + ChunkRowStride);
+        if (TR.Value > 2) StoreRow(a20, a21, a22, m + 2 * ChunkRowStride);
+        if (TR.Value > 3) StoreRow(a30, a31, a32, m + 3 * ChunkRowStride);
+        if (TR.Value > 4) StoreRow(a40, a41, a42, m + 4 * ChunkRowStride);
+        if (TR.Value > 5) StoreRow(a50, a51, a52, m + 5 * ChunkRowStride);
+        if (TR.Value > 6) StoreRow(a60, a61, a62, m + 6 * ChunkRowStride);
+        if (TR.Value > 7) StoreRow(a70, a71, a72, m + 7 * ChunkRowStride);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, float* m)
+    {
+        Vector512.Store(s0, m);
+        Vector512.Store(s1, m + ChunkPositionStride);
+        Vector512.Store(s2, m + 2 * ChunkPositionStride);
+    }
+
+    /// <summary>Runs <see cref="MultiplyPoint{TR}"/> for 1 … 8 rows.</summary>
+    private static void MultiplyPoint(int rows, float* u, float* v, int channels, float* m)
+    {
+        switch (rows)
+        {
+            case 1: MultiplyPoint<Rows1>(u, v, channels, m); break;
+            case 2: MultiplyPoint<Rows2>(u, v, channels, m); break;
+            case 3: MultiplyPoint<Rows3>(u, v, channels, m); break;
+            case 4: MultiplyPoint<Rows4>(u, v, channels, m); break;
+            case 5: MultiplyPoint<Rows5>(u, v, channels, m); break;
+            case 6: MultiplyPoint<Rows6>(u, v, channels, m); break;
+            case 7: MultiplyPoint<Rows7>(u, v, channels, m); break;
+            default: MultiplyPoint<Rows8>(u, v, channels, m); break;
+        }
+    }
+}
