@@ -141,11 +141,14 @@ public class WinogradConvolutionTests
         return backend;
     }
 
-    private static float[] RunForward(Conv2DGeometry g, int batch, Data d, bool bias, bool relu, WorkerPool pool)
+    private static float[] RunForward(Conv2DGeometry g, int batch, Data d, bool bias, bool relu, WorkerPool pool) =>
+        RunForward(g, batch, d, bias, relu ? ActivationKind.ReLU : ActivationKind.Identity, 0f, pool);
+
+    private static float[] RunForward(Conv2DGeometry g, int batch, Data d, bool bias, ActivationKind activation, float alpha, WorkerPool pool)
     {
         var y = new float[batch * g.OutputSize];
         Array.Fill(y, float.NaN); // the forward must overwrite every output
-        WinogradConvolution.Forward(g, batch, F(d.X), F(d.W), bias ? F(d.B) : ReadOnlySpan<float>.Empty, y, relu, pool);
+        WinogradConvolution.Forward(g, batch, F(d.X), F(d.W), bias ? F(d.B) : ReadOnlySpan<float>.Empty, y, activation, alpha, pool);
         return y;
     }
 
@@ -164,6 +167,20 @@ public class WinogradConvolutionTests
         GradientCheck.AssertClose(withBias, RunForward(g, c.Batch, d, bias: true, relu: false, backend.Pool), 1e-4, "y");
         GradientCheck.AssertClose(ReferenceForward(g, c.Batch, d.X, d.W, null), RunForward(g, c.Batch, d, bias: false, relu: false, backend.Pool), 1e-4, "y without bias");
         GradientCheck.AssertClose(Relu(withBias), RunForward(g, c.Batch, d, bias: true, relu: true, backend.Pool), 1e-4, "relu(y)");
+    }
+
+    [Theory]
+    [InlineData(ActivationKind.Tanh, 0f)]
+    [InlineData(ActivationKind.LeakyReLU, 0.1f)]
+    public void Other_fused_activations_follow_the_output_of_every_group(ActivationKind activation, float alpha)
+    {
+        var c = Cases["batch 65 (5 groups, one lane in the last), 6x5, pad 2"];
+        var g = c.Geometry;
+        var d = RandomData(g, c.Batch, 31);
+        using var backend = Backend(2);
+        Func<double, double> f = activation == ActivationKind.Tanh ? Math.Tanh : v => v > 0 ? v : alpha * v;
+        var expected = ReferenceForward(g, c.Batch, d.X, d.W, d.B).Select(f).ToArray();
+        GradientCheck.AssertClose(expected, RunForward(g, c.Batch, d, bias: true, activation, alpha, backend.Pool), 1e-4, $"{activation}(y)");
     }
 
     [Theory]

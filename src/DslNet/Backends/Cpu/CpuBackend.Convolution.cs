@@ -41,7 +41,7 @@ public sealed partial class CpuBackend
         var ys = Host(y);
         if (WinogradConvolution.Prefers(g, batch))
         {
-            WinogradConvolution.Forward(g, batch, xs, ws, bs, ys, relu: false, Pool);
+            WinogradConvolution.Forward(g, batch, xs, ws, bs, ys, activation, alpha, Pool);
             return;
         }
         if (DirectConvolution.Supports(g))

@@ -96,9 +96,12 @@ internal static unsafe partial class WinogradConvolution
 
     // ---- forward and input gradient: one correlation routine ------------------------------------
 
-    /// <summary>y = W ⋆ x + b (overwritten), optionally followed by ReLU.</summary>
+    /// <summary>
+    /// y = f(W ⋆ x + b) (overwritten) for a fusable activation f: ReLU is applied in the output transform,
+    /// the others to each group's outputs right after they are written.
+    /// </summary>
     public static void Forward(in Conv2DGeometry g, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> weight,
-        ReadOnlySpan<float> bias, Span<float> y, bool relu, WorkerPool? pool)
+        ReadOnlySpan<float> bias, Span<float> y, ActivationKind activation, float alpha, WorkerPool? pool)
     {
         if (batch == 0) return;
         var s = CorrelationShape(g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth, g.PadTop, g.PadLeft);
@@ -107,7 +110,7 @@ internal static unsafe partial class WinogradConvolution
         fixed (float* xs = x)
         fixed (float* ys = y)
         fixed (float* bs = bias)
-            Correlate(s, batch, xs, packed, bias.IsEmpty ? null : bs, ys, relu, accumulate: false, pool);
+            Correlate(s, batch, xs, packed, bias.IsEmpty ? null : bs, ys, activation, alpha, accumulate: false, pool);
     }
 
     /// <summary>dx += Wᵀ ⋆ dy, the adjoint of <see cref="Forward"/> without bias: a correlation of dy with padding 2 − p.</summary>
@@ -120,7 +123,7 @@ internal static unsafe partial class WinogradConvolution
         PackKernel(weight, g.InChannels, g.OutChannels, flip: true, packed);
         fixed (float* dys = dy)
         fixed (float* dxs = dx)
-            Correlate(s, batch, dys, packed, null, dxs, relu: false, accumulate: true, pool);
+            Correlate(s, batch, dys, packed, null, dxs, ActivationKind.Identity, 0f, accumulate: true, pool);
     }
 
     private static WinogradShape CorrelationShape(int inC, int inH, int inW, int outC, int outH, int outW, int padTop, int padLeft)
@@ -157,11 +160,12 @@ internal static unsafe partial class WinogradConvolution
     }
 
     private static void Correlate(in WinogradShape s, int batch, float* input, float* packed, float* bias, float* output,
-        bool relu, bool accumulate, WorkerPool? pool)
+        ActivationKind activation, float alpha, bool accumulate, WorkerPool? pool)
     {
         var job = new CorrelationJob
         {
-            S = s, Batch = batch, Input = input, Packed = packed, Bias = bias, Output = output, Relu = relu, Accumulate = accumulate,
+            S = s, Batch = batch, Input = input, Packed = packed, Bias = bias, Output = output,
+            Activation = activation, ActivationAlpha = alpha, Accumulate = accumulate,
         };
         int groups = Groups(batch);
         if (pool is null) job.Execute(0, groups, 0);
@@ -173,7 +177,9 @@ internal static unsafe partial class WinogradConvolution
         public WinogradShape S;
         public int Batch;
         public float* Input, Packed, Bias, Output;
-        public bool Relu, Accumulate;
+        public ActivationKind Activation;
+        public float ActivationAlpha;
+        public bool Accumulate;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int start, int end, int part)
@@ -191,6 +197,7 @@ internal static unsafe partial class WinogradConvolution
             long vPointStride = (long)s.InChannels * ChunkPositions * Lanes;
             long uPointStride = (long)s.OutChannels * s.InChannels;
             int inImage = s.InChannels * s.InputPlane, outImage = s.OutChannels * s.OutputPlane;
+            bool relu = Activation == ActivationKind.ReLU;
 
             for (int group = start; group < end; group++)
             {
@@ -229,13 +236,14 @@ internal static unsafe partial class WinogradConvolution
                                 {
                                     int p = p0 + q;
                                     OutputTransform(m + r * ChunkRowStride + q * ChunkPositionStride, tile,
-                                        Bias == null ? 0f : Bias[o], Relu);
+                                        Bias == null ? 0f : Bias[o], relu);
                                     StoreTile(s, tile, outputPlane, outImage, images, ty0 + p / s.TilesX, p % s.TilesX, Accumulate);
                                 }
                             }
                         }
                     }
                 }
+                if (!relu) FusedActivation.Apply(Activation, ActivationAlpha, new Span<float>(Output + (long)n0 * outImage, images * outImage));
             }
         }
     }
