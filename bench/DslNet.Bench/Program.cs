@@ -12,12 +12,14 @@ using DslNet.Bench;
 // DslNet's side of the reference benchmark: the workloads of ../shared/bench/torch_ref.py, timed the same
 // way, for each requested thread count. Usage:
 //   dotnet run -c Release --project bench/DslNet.Bench -- OUT.json [--threads 1,2] [--only W1,W5]
-//                                                           [--target-s 3] [--label TEXT]
+//                                                           [--target-s 3] [--label TEXT] [--profile]
+// --profile times every kernel call site of the network workloads instead (see Profile.cs).
 string? outPath = null;
 int[] threads = { 1, 2 };
 var groups = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 double targetS = 3.0;
 string label = "";
+bool profile = false;
 try
 {
     for (int i = 0; i < args.Length; i++)
@@ -37,8 +39,9 @@ try
                     ? s : throw new ArgumentException("--target-s needs a positive number of seconds.");
                 break;
             case "--label": label = Value(); break;
+            case "--profile": profile = true; break;
             case "-h" or "--help":
-                Console.WriteLine("DslNet.Bench OUT.json [--threads 1,2] [--only W1,W2,W3,W5] [--target-s 3] [--label TEXT]");
+                Console.WriteLine("DslNet.Bench OUT.json [--threads 1,2] [--only W1,W2,W3,W5] [--target-s 3] [--label TEXT] [--profile]");
                 return 0;
             default:
                 if (args[i].StartsWith('-') || outPath is not null) throw new ArgumentException($"Unknown argument '{args[i]}'.");
@@ -69,6 +72,15 @@ var meta = new Dictionary<string, object?>
     ["loadavg_start"] = LoadAverage(),
 };
 var rows = new List<Dictionary<string, object?>>();
+if (profile)
+{
+    foreach (var workload in Workloads.All)
+        if (!workload.IsGemm && (groups.Count == 0 || groups.Contains(workload.Group)))
+            foreach (int nt in threads) rows.AddRange(Profile.Run(workload, nt, targetS));
+    File.WriteAllText(Path.GetFullPath(outPath), JsonSerializer.Serialize(new { meta, sites = rows }, new JsonSerializerOptions { WriteIndented = true }));
+    Console.WriteLine($"# wrote {outPath}");
+    return 0;
+}
 Console.WriteLine($"# DslNet | {RuntimeInformation.FrameworkDescription} | Vector512 {Vector512.IsHardwareAccelerated}");
 Console.WriteLine($"{"workload",-46} {"thr",3} {"median ms",11} {"min ms",11} {"reps",5}  extra");
 

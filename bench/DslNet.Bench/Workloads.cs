@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using DslNet.Backends;
 using DslNet.Backends.Cpu;
 using DslNet.Training;
 
@@ -9,7 +10,7 @@ namespace DslNet.Bench;
 /// One benchmark row: a name identical to torch_ref.py's (compare.py joins on it), the floating-point
 /// work of one call, and a builder that makes the timed function on a given backend.
 /// </summary>
-internal sealed record Workload(string Group, string Name, double Flops, Func<CpuBackend, Action> Build, bool IsGemm = false);
+internal sealed record Workload(string Group, string Name, double Flops, Func<Backend, Action> Build, bool IsGemm = false);
 
 internal static class Workloads
 {
@@ -35,7 +36,7 @@ internal static class Workloads
     private static Optimizer Sgd() => new Sgd(0.01, momentum: 0.9);
 
     private static Workload Train(string group, string name, double macs, int batch, int inputSize,
-        Func<int, CpuBackend, Network> create, Func<Optimizer> optimizer) =>
+        Func<int, Backend, Network> create, Func<Optimizer> optimizer) =>
         new(group, name, 2 * macs * batch * 3, backend =>
         {
             var net = create(batch, backend);
@@ -48,7 +49,7 @@ internal static class Workloads
         });
 
     private static Workload Infer(string group, string name, double macs, int batch, int inputSize,
-        Func<int, CpuBackend, Network> create) =>
+        Func<int, Backend, Network> create) =>
         new(group, name, 2 * macs * batch, backend =>
         {
             var net = create(batch, backend);
@@ -64,7 +65,7 @@ internal static class Workloads
             float[] a = RandomUniform(random, n * n), b = RandomUniform(random, n * n);
             for (int i = 0; i < a.Length; i++) { a[i] -= 0.5f; b[i] -= 0.5f; }
             float[] c = new float[n * n];
-            var pool = backend.Pool;
+            var pool = backend is CpuBackend cpu ? cpu.Pool : throw new ArgumentException("SGEMM runs on the CPU backend's own pool.", nameof(backend));
             return () => Gemm.Multiply(false, false, n, n, n, a, n, b, n, c, n, 0f, pool);
         }, IsGemm: true);
 
