@@ -6,14 +6,23 @@ using System.Runtime.Intrinsics.X86;
 namespace DslNet.Backends.Cpu;
 
 /// <summary>
-/// The zero-padded frame a stride-1 convolution works in. The input of one channel is copied into
-/// a plane of <see cref="Height"/> × <see cref="Width"/> floats (the rows and columns any output reads,
-/// padding included), so that output (oy, ox) and tap (a, b) read frame position
-/// <c>(oy + a·dH)·Width + ox + b·dW</c>: for a fixed tap, a run of consecutive outputs of one row reads
-/// a run of consecutive frame positions, and a SIMD vector of outputs is one unaligned load per tap.
-/// Every channel plane is followed by <see cref="Slack"/> zeros, so the lanes of the last vector of a
-/// row that lie past the output width read zeros or other frame values, never outside the buffer;
-/// their results are masked off when stored.
+/// The zero-padded frames a stride-1 convolution works in.
+/// <para>
+/// Forward and weight gradient read the input through <em>shifted planes</em>: for each input channel
+/// and each kernel column b, a plane of <see cref="Height"/> rows × OutWidth columns holding
+/// padded-input column ox + b·dW at column ox. Rows are exactly OutWidth long, so output position
+/// p = oy·OutWidth + ox with tap (a, b) reads shifted plane b at p + a·dH·OutWidth: a run of 16
+/// consecutive outputs is one unaligned load per tap even when it crosses output rows, and a vector
+/// covers 16 outputs of the plane whatever the width (LeNet's 10-wide rows would fill 10 of 16 lanes
+/// if a vector held one row). The price is kW copies of the input, small next to the multiply-adds.
+/// </para>
+/// <para>
+/// The input gradient reads the output gradient through a plain frame of <see cref="Width"/> =
+/// OutWidth + (kW − 1)·dW columns, with zero margins (see <see cref="PackGradient"/>).
+/// </para>
+/// Every plane is followed by <see cref="Slack"/> zeros, so the lanes of a last vector that lie past
+/// the real positions read zeros or other frame values, never outside the buffer; their results are
+/// masked off when stored.
 /// </summary>
 internal readonly struct ConvFrame
 {
@@ -26,7 +35,8 @@ internal readonly struct ConvFrame
         ColumnReach = (g.KernelWidth - 1) * g.DilationWidth;
         Width = g.OutWidth + ColumnReach;
         Height = g.OutHeight + RowReach;
-        InputPlaneStride = Height * Width + Slack;
+        ShiftedPlaneStride = Height * g.OutWidth + Slack;
+        InputChannelStride = g.KernelWidth * ShiftedPlaneStride;
         // The output-gradient frame (for the input gradient) has RowReach zero rows above and below
         // the OutHeight rows of dY, ColumnReach zeros before the first row, and the same row width,
         // so that every tap of every input position reads either a dY value or a zero.
@@ -45,36 +55,68 @@ internal readonly struct ConvFrame
     /// <summary>Frame rows: OutHeight + (kH − 1)·dH.</summary>
     public int Height { get; }
 
-    /// <summary>Floats per input channel plane, slack included.</summary>
-    public int InputPlaneStride { get; }
+    /// <summary>Floats per shifted plane (Height × OutWidth), slack included.</summary>
+    public int ShiftedPlaneStride { get; }
+
+    /// <summary>Floats per input channel: its kW shifted planes.</summary>
+    public int InputChannelStride { get; }
 
     /// <summary>Floats per output-gradient channel plane (input-gradient pass), margins and slack included.</summary>
     public int GradientPlaneStride { get; }
 
-    /// <summary>The frame offset of tap (a, b) relative to its output position (forward and weight gradient).</summary>
-    public static int ForwardTapOffset(in Conv2DGeometry g, int width, int a, int b) =>
-        a * g.DilationHeight * width + b * g.DilationWidth;
+    /// <summary>Where tap (a, b) of output position p reads, relative to p in the input channel's shifted planes.</summary>
+    public int ShiftedTapOffset(in Conv2DGeometry g, int a, int b) =>
+        b * ShiftedPlaneStride + a * g.DilationHeight * g.OutWidth;
 
     /// <summary>
-    /// Copies one sample's InChannels planes of <paramref name="x"/> into frame planes
-    /// (overwritten, zeros where the frame lies in the padding or past the input).
+    /// Copies one sample's InChannels channels of <paramref name="x"/> into their shifted planes
+    /// (overwritten, zeros where a plane lies in the padding or past the input). A plane row is
+    /// written as whole vectors from masked loads (masked-off lanes read nothing, so they may lie
+    /// outside the input): one pass, no separate clearing, no per-row call.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void PackInput(in Conv2DGeometry g, ReadOnlySpan<float> x, Span<float> frame)
+    public unsafe void PackShifted(in Conv2DGeometry g, ReadOnlySpan<float> x, Span<float> frame)
     {
-        int inPlane = g.InHeight * g.InWidth;
-        // Input columns [c0, c1) land in the frame at c + PadLeft; columns the frame cannot hold are
-        // never read by any output (a stride-1 window never reaches them).
-        int c0 = Math.Max(0, -g.PadLeft), c1 = Math.Min(g.InWidth, Width - g.PadLeft);
-        int r0 = Math.Max(0, -g.PadTop), r1 = Math.Min(g.InHeight, Height - g.PadTop);
-        for (int ci = 0; ci < g.InChannels; ci++)
+        if (frame.Length < g.InChannels * InputChannelStride)
+            throw new ArgumentException("The frame is shorter than the sample's shifted planes.", nameof(frame));
+        int inPlane = g.InHeight * g.InWidth, outWidth = g.OutWidth, planeFloats = Height * outWidth;
+        // Plane row r holds input row r − PadTop.
+        int r0 = g.PadTop, r1 = Math.Min(Height, g.InHeight + g.PadTop);
+        var lanes = Vector512<int>.Indices;
+        fixed (float* xBase = x)
+        fixed (float* frameBase = frame)
         {
-            var plane = frame.Slice(ci * InputPlaneStride, InputPlaneStride);
-            plane.Clear();
-            if (c1 <= c0) continue;
-            var source = x.Slice(ci * inPlane, inPlane);
-            for (int r = r0; r < r1; r++)
-                CopyRow(source.Slice(r * g.InWidth + c0, c1 - c0), plane.Slice((r + g.PadTop) * Width + c0 + g.PadLeft));
+            for (int ci = 0; ci < g.InChannels; ci++)
+            {
+                float* source = xBase + ci * inPlane;
+                for (int b = 0; b < g.KernelWidth; b++)
+                {
+                    float* plane = frameBase + ci * InputChannelStride + b * ShiftedPlaneStride;
+                    // Column ox holds input column ox + shift; the in-range ones are [c0, c1).
+                    int shift = b * g.DilationWidth - g.PadLeft;
+                    var low = Vector512.Create(Math.Max(0, -shift));
+                    var high = Vector512.Create(Math.Min(outWidth, g.InWidth - shift));
+                    for (int r = 0; r < Height; r++)
+                    {
+                        float* row = plane + r * outWidth;
+                        if (r < r0 || r >= r1)
+                        {
+                            for (int c = 0; c < outWidth; c += 16) Vector512.Store(Vector512<float>.Zero, row + c);
+                            continue;
+                        }
+                        float* input = source + (r - g.PadTop) * g.InWidth + shift;
+                        for (int c = 0; c < outWidth; c += 16)
+                        {
+                            var column = lanes + Vector512.Create(c);
+                            var inside = (Vector512.GreaterThanOrEqual(column, low) & Vector512.LessThan(column, high)).AsSingle();
+                            // Lanes past the row end spill into the next row (rewritten next) or the slack.
+                            Vector512.Store(Avx512F.MaskLoad(input + c, inside, Vector512<float>.Zero), row + c);
+                        }
+                    }
+                    // The slack: zeros (the spill of the last row may have reached into it).
+                    for (int i = planeFloats; i < ShiftedPlaneStride; i += 16) Vector512.Store(Vector512<float>.Zero, plane + i);
+                }
+            }
         }
     }
 

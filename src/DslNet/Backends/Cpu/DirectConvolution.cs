@@ -13,6 +13,8 @@ namespace DslNet.Backends.Cpu;
 /// networks, im2col + GEMM spends more time building and packing columns than multiplying, and its
 /// matrices (6 or 16 rows) are too thin for a GEMM register tile. Here a tap of a run of 16 outputs
 /// is one unaligned vector load, and a register tile covers up to 8 output channels × 48 outputs.
+/// Forward and weight gradient read shifted planes (16 consecutive outputs of a plane per vector, across
+/// rows); the input gradient reads a margin-padded frame of the output gradient, one row per vector.
 /// Samples are processed in chunks whose frames fit in L2; a register tile's slots may span samples.
 /// Requires AVX-512 (<see cref="Supports"/>); other machines keep the im2col path.
 /// </summary>
@@ -45,7 +47,7 @@ internal static unsafe class DirectConvolution
     private static int ChunkSamples(int floatsPerSample, int batch) =>
         Math.Clamp(ChunkFloats / Math.Max(1, floatsPerSample), 1, Math.Max(1, batch));
 
-    private static int VectorsPerRow(int width) => (width + Lanes - 1) / Lanes;
+    private static int Vectors(int positions) => (positions + Lanes - 1) / Lanes;
 
     private static int Tiles(int count, int size) => (count + size - 1) / size;
 
@@ -72,7 +74,7 @@ internal static unsafe class DirectConvolution
         int* offsets = Scratch(ref t_offsets, taps);
         for (int a = 0, t = 0; a < g.KernelHeight; a++)
             for (int b = 0; b < g.KernelWidth; b++, t++)
-                offsets[t] = ConvFrame.ForwardTapOffset(g, frame.Width, a, b);
+                offsets[t] = frame.ShiftedTapOffset(g, a, b);
         PackRows(weight, g.OutChannels, g.InChannels, taps, transpose: false, packed);
 
         fixed (float* xBase = x)
@@ -103,12 +105,11 @@ internal static unsafe class DirectConvolution
         public void Execute(int start, int end, int part)
         {
             ref readonly var g = ref G;
-            int sampleFrames = g.InChannels * Frame.InputPlaneStride;
+            int sampleFrames = g.InChannels * Frame.InputChannelStride;
             int chunk = ChunkSamples(sampleFrames, end - start);
-            int slotsPerSample = g.OutHeight * VectorsPerRow(g.OutWidth);
             int outPlane = g.OutHeight * g.OutWidth;
             float* frames = Scratch(ref t_frames, chunk * sampleFrames + ConvFrame.Slack);
-            ConvSlot* slots = Scratch(ref t_slots, chunk * slotsPerSample + SlotsPerTile);
+            ConvSlot* slots = Scratch(ref t_slots, chunk * Vectors(outPlane) + SlotsPerTile);
             bool relu = Activation == ActivationKind.ReLU;
 
             for (int n0 = start; n0 < end; n0 += chunk)
@@ -122,7 +123,7 @@ internal static unsafe class DirectConvolution
                     for (int co = 0; co < g.OutChannels; co += MaxRows)
                     {
                         int rows = Math.Min(MaxRows, g.OutChannels - co);
-                        Correlate(rows, frames, Frame.InputPlaneStride, g.InChannels, Offsets, Taps,
+                        Correlate(rows, frames, Frame.InputChannelStride, g.InChannels, Offsets, Taps,
                             Packed + co * g.InChannels * Taps, slots + s, Y + co * outPlane, outPlane,
                             Bias == null ? null : Bias + co, accumulate: false, relu);
                     }
@@ -182,7 +183,7 @@ internal static unsafe class DirectConvolution
             ref readonly var g = ref G;
             int sampleFrames = g.OutChannels * Frame.GradientPlaneStride;
             int chunk = ChunkSamples(sampleFrames, end - start);
-            int slotsPerSample = Rows * VectorsPerRow(Columns);
+            int slotsPerSample = Rows * Vectors(Columns);
             int inPlane = g.InHeight * g.InWidth;
             float* frames = Scratch(ref t_frames, chunk * sampleFrames + ConvFrame.Slack);
             ConvSlot* slots = Scratch(ref t_slots, chunk * slotsPerSample + SlotsPerTile);
@@ -239,7 +240,7 @@ internal static unsafe class DirectConvolution
         for (int ci = 0, col = 0; ci < g.InChannels; ci++)
             for (int a = 0; a < g.KernelHeight; a++)
                 for (int b = 0; b < g.KernelWidth; b++, col++)
-                    offsets[col] = ci * frame.InputPlaneStride + ConvFrame.ForwardTapOffset(g, frame.Width, a, b);
+                    offsets[col] = ci * frame.InputChannelStride + frame.ShiftedTapOffset(g, a, b);
 
         int parts = pool is null ? 1 : pool.PartsFor(batch, WorkPerSample(MacsPerSample(g)));
         int weights = g.WeightCount;
@@ -276,12 +277,11 @@ internal static unsafe class DirectConvolution
         public void Execute(int start, int end, int part)
         {
             ref readonly var g = ref G;
-            int sampleFrames = g.InChannels * Frame.InputPlaneStride;
+            int sampleFrames = g.InChannels * Frame.InputChannelStride;
             int chunk = ChunkSamples(sampleFrames, end - start);
-            int slotsPerSample = g.OutHeight * VectorsPerRow(g.OutWidth);
             int outPlane = g.OutHeight * g.OutWidth;
             float* frames = Scratch(ref t_frames, chunk * sampleFrames + ConvFrame.Slack);
-            ConvSlot* slots = Scratch(ref t_slots, chunk * slotsPerSample);
+            ConvSlot* slots = Scratch(ref t_slots, chunk * Vectors(outPlane));
             float* target = part == 0 ? Dw : Partials + (long)(part - 1) * g.WeightCount;
 
             // The tile shape that computes fewer duplicated edge rows and columns (4 × 6, or 6 × 4 when
@@ -361,27 +361,26 @@ internal static unsafe class DirectConvolution
     }
 
     /// <summary>
-    /// Packs samples [n0, n0 + samples) of <paramref name="x"/> into zero-padded frames and lists one
-    /// slot per vector of output row (frame offset, output offset, live lanes); returns the slot count.
-    /// Forward and weight gradient walk the same slots.
+    /// Packs samples [n0, n0 + samples) of <paramref name="x"/> into shifted planes and lists one slot per
+    /// 16 consecutive positions of an output plane (frame offset, output offset, live lanes); returns
+    /// the slot count. Forward and weight gradient walk the same slots.
     /// </summary>
     private static int PackChunk(in Conv2DGeometry g, in ConvFrame frame, float* x, int n0, int samples,
         float* frames, int sampleFrames, ConvSlot* slots)
     {
         for (int i = 0; i < samples; i++)
-            frame.PackInput(g, new ReadOnlySpan<float>(x + (long)(n0 + i) * g.InputSize, g.InputSize),
+            frame.PackShifted(g, new ReadOnlySpan<float>(x + (long)(n0 + i) * g.InputSize, g.InputSize),
                 new Span<float>(frames + i * sampleFrames, sampleFrames));
 
-        int count = 0;
+        int count = 0, outPlane = g.OutHeight * g.OutWidth;
         for (int i = 0; i < samples; i++)
-            for (int oy = 0; oy < g.OutHeight; oy++)
-                for (int ox = 0; ox < g.OutWidth; ox += Lanes)
-                    slots[count++] = new ConvSlot
-                    {
-                        In = i * sampleFrames + oy * frame.Width + ox,
-                        Out = (n0 + i) * g.OutputSize + oy * g.OutWidth + ox,
-                        Count = Math.Min(Lanes, g.OutWidth - ox),
-                    };
+            for (int p = 0; p < outPlane; p += Lanes)
+                slots[count++] = new ConvSlot
+                {
+                    In = i * sampleFrames + p,
+                    Out = (n0 + i) * g.OutputSize + p,
+                    Count = Math.Min(Lanes, outPlane - p),
+                };
         return count;
     }
 
