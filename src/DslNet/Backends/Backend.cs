@@ -175,5 +175,21 @@ public abstract class Backend : IDisposable
     /// </summary>
     public abstract float ComputeLoss(Loss kind, int batch, int features, BufferView output, ReadOnlySpan<int> labels, BufferView dOutput);
 
+    // ---- optimizer updates (all parameters of a network in one contiguous buffer) ---------------
+    /// <summary>
+    /// Σ x² over the view, accumulated in double: NaN if an element is NaN, +∞ if one is infinite
+    /// (the optimizers' finiteness check and norm clipping). The summation order depends on the length
+    /// only, never on the thread count.
+    /// </summary>
+    public abstract double SumOfSquares(BufferView x);
+    /// <summary>
+    /// One optimizer step over every element of <paramref name="parameters"/>, from
+    /// <paramref name="gradients"/> (same length, read only) and the optimizer's
+    /// <paramref name="state"/> (<see cref="ParameterUpdate.StateSlots"/> slots of parameters.Length
+    /// values back to back, updated in place; empty when the rule keeps none). The formulas are on
+    /// <see cref="ParameterUpdate"/>.
+    /// </summary>
+    public abstract void ApplyUpdate(in ParameterUpdate update, BufferView parameters, BufferView gradients, BufferView state);
+
     public virtual void Dispose() => GC.SuppressFinalize(this);
 }

@@ -1,4 +1,5 @@
 using System;
+using DslNet.Backends;
 
 namespace DslNet.Training;
 
@@ -14,10 +15,15 @@ namespace DslNet.Training;
 /// <item>gradients are clipped in place, by value (<see cref="ClipGradientValue"/>) and then by
 /// global norm (<see cref="ClipGradientNorm"/>), when those options are set;</item>
 /// <item>the rate for this step is taken from <see cref="Schedule"/>;</item>
-/// <item>the optimizer's own update rule runs and <see cref="StepCount"/> advances.</item>
+/// <item>the optimizer describes its update for this step (<see cref="Describe"/>: the rule and its
+/// coefficients), and the parameters' backend applies it to every element
+/// (<see cref="Backend.ApplyUpdate"/>), then <see cref="StepCount"/> advances.</item>
 /// </list>
-/// After the first step no managed memory is allocated. The update reads host memory
-/// (<see cref="Backends.BufferView.Span"/>), which the CPU backend provides.
+/// The norm and the update are backend kernels, so they run where the parameters live (on the CPU
+/// backend, vectorised and split over its threads, with the same result for any thread count).
+/// Clipping, when set, reads host memory (<see cref="BufferView.Span"/>). The per-parameter state
+/// (momentum, moments) is a buffer of that backend, allocated on the first step; after it no managed
+/// memory is allocated.
 /// </remarks>
 public abstract class Optimizer
 {
@@ -26,6 +32,7 @@ public abstract class Optimizer
     private double? _clipNorm;
     private double? _clipValue;
     private ParameterSet? _parameters;
+    private DeviceBuffer? _state;
 
     protected Optimizer(double learningRate)
     {
@@ -101,7 +108,7 @@ public abstract class Optimizer
             throw new ArgumentException("This parameter set is non-trainable state (it has no gradients); optimizers update trainable parameters only.", nameof(parameters));
         if (_parameters is null)
         {
-            AllocateState(parameters.Count);
+            _state = AllocateState(parameters.Backend, parameters.Count);
             _parameters = parameters;
         }
         else if (!ReferenceEquals(_parameters, parameters))
@@ -111,11 +118,11 @@ public abstract class Optimizer
                 $"use one optimizer per network, or call Reset() before switching.");
         }
 
-        parameters.Backend.Synchronize();
-        Span<float> values = parameters.Values.View.Span;
-        Span<float> gradients = parameters.Gradients.View.Span;
+        var backend = parameters.Backend;
+        BufferView values = parameters.Values.View;
+        BufferView gradients = parameters.Gradients.View;
 
-        double norm = GradientClipping.GlobalNorm(gradients);
+        double norm = Math.Sqrt(backend.SumOfSquares(gradients));
         if (!double.IsFinite(norm)) throw NonFiniteGradient(parameters, norm);
 
         double rate = _schedule.RateAt(_learningRate, StepCount);
@@ -125,13 +132,17 @@ public abstract class Optimizer
         double clippedNorm = norm;
         if (_clipValue is double limit)
         {
-            GradientClipping.ClipByValue(gradients, limit);
-            if (_clipNorm is not null) clippedNorm = GradientClipping.GlobalNorm(gradients);
+            backend.Synchronize();
+            GradientClipping.ClipByValue(gradients.Span, limit);
+            if (_clipNorm is not null) clippedNorm = Math.Sqrt(backend.SumOfSquares(gradients));
         }
         if (_clipNorm is double maxNorm && clippedNorm > maxNorm)
-            GradientClipping.Scale(gradients, maxNorm / clippedNorm);
+        {
+            backend.Synchronize();
+            GradientClipping.Scale(gradients.Span, maxNorm / clippedNorm);
+        }
 
-        Update(values, gradients, rate, StepCount + 1);
+        backend.ApplyUpdate(Describe(rate, StepCount + 1), values, gradients, _state?.View ?? BufferView.Empty);
         StepCount++;
         LastGradientNorm = norm;
     }
@@ -142,21 +153,29 @@ public abstract class Optimizer
         _parameters = null;
         StepCount = 0;
         LastGradientNorm = 0;
-        ReleaseState();
+        _state = null;
     }
 
-    /// <summary>Allocates (zeroed) per-element state for <paramref name="count"/> parameters; called once, on the first step.</summary>
-    protected abstract void AllocateState(int count);
-
-    /// <summary>Drops the state allocated by <see cref="AllocateState"/>.</summary>
-    protected abstract void ReleaseState();
-
     /// <summary>
-    /// The optimizer's update rule over all parameters. <paramref name="gradients"/> are already
-    /// clipped; <paramref name="step"/> is the 1-based number of this update (for bias corrections).
-    /// Must not allocate.
+    /// The update of one step: the rule and its coefficients at <paramref name="learningRate"/> (this
+    /// step's rate from the schedule); <paramref name="step"/> is the 1-based number of this update
+    /// (for bias corrections). The rule's <see cref="ParameterUpdate.StateSlots"/> must not change
+    /// between steps. Must not allocate.
     /// </summary>
-    protected abstract void Update(Span<float> values, ReadOnlySpan<float> gradients, double learningRate, long step);
+    protected abstract ParameterUpdate Describe(double learningRate, long step);
+
+    /// <summary>The value every state element starts from (Adagrad's initial accumulator); 0 by default.</summary>
+    protected virtual float InitialStateValue => 0f;
+
+    /// <summary>The state buffer for <paramref name="count"/> parameters, on their backend, filled with <see cref="InitialStateValue"/>.</summary>
+    private DeviceBuffer? AllocateState(Backend backend, int count)
+    {
+        int slots = Describe(_learningRate, 1).StateSlots;
+        if (slots == 0) return null;
+        var state = backend.Allocate(checked(slots * count));
+        backend.Fill(state.View, InitialStateValue);
+        return state;
+    }
 
     private static NonFiniteValueException NonFiniteGradient(ParameterSet parameters, double norm)
     {

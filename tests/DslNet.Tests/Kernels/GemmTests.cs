@@ -118,6 +118,46 @@ public class GemmTests
         }
     }
 
+    [Fact]
+    public void One_row_products_match_naive_and_do_not_depend_on_the_read_direction()
+    {
+        // x·Wᵀ at batch 1 (the few-rows dot kernel, eight columns per pass plus single columns): a
+        // product over the same W reads it in the opposite direction from the previous one, and may be
+        // split across threads; every call must agree with the double reference and with the first,
+        // bit for bit.
+        var random = new Random(43);
+        using var pool = Pool(3)!;
+        foreach (int n in Awkward)
+            foreach (int k in Awkward)
+            {
+                double[] a = GradientCheck.Rounded(GradientCheck.RandomArray(random, k));
+                double[] b = GradientCheck.Rounded(GradientCheck.RandomArray(random, n * (k + 1)));
+                float[] af = GradientCheck.ToFloat(a), bf = GradientCheck.ToFloat(b);
+                double[] expected = Reference(false, true, 1, n, k, a, k, b, k + 1, new double[n], n, 0);
+                var first = new float[n];
+                Gemm.Multiply(false, true, 1, n, k, af, k, bf, k + 1, first, n, 0f);
+                GradientCheck.AssertClose(expected, first, 1e-5, $"C (1×{n}×{k})");
+                for (int call = 0; call < 4; call++)
+                {
+                    var again = new float[n];
+                    Gemm.Multiply(false, true, 1, n, k, af, k, bf, k + 1, again, n, 0f, call % 2 == 0 ? null : pool);
+                    Assert.True(first.AsSpan().SequenceEqual(again), $"1×{n}×{k}: call {call + 2} differs from the first");
+                }
+            }
+    }
+
+    [Fact]
+    public unsafe void Products_over_the_same_transposed_b_alternate_their_read_direction()
+    {
+        float* b = stackalloc float[2];
+        float* other = b + 1;
+        Assert.False(Gemm.ReadOrder.NextIsReversed(b));
+        Assert.True(Gemm.ReadOrder.NextIsReversed(b));
+        Assert.False(Gemm.ReadOrder.NextIsReversed(other)); // each matrix keeps its own direction
+        Assert.False(Gemm.ReadOrder.NextIsReversed(b));
+        Assert.True(Gemm.ReadOrder.NextIsReversed(other));
+    }
+
     private struct NestedProducts : IParallelJob
     {
         public WorkerPool Pool;

@@ -34,15 +34,52 @@ internal static unsafe partial class Gemm
         {
             TransposeB = transposeB, Accumulate = accumulate, M = m, N = n, K = k,
             Rows = rows, Ldr = ldr, B = b, Ldb = ldb, C = c, Ldc = ldc,
+            Reverse = transposeB && ReadOrder.NextIsReversed(b),
         };
         int groups = (n + ColumnGroup - 1) / ColumnGroup;
         if (pool is null) job.Execute(0, groups, 0);
         else pool.For(groups, 2L * m * k * ColumnGroup, ref job);
     }
 
+    /// <summary>
+    /// The direction in which the next few-rows product over a transposed B reads it: the opposite of
+    /// the previous product over the same B on this thread. At batch 1 a Dense layer streams its whole
+    /// weight matrix (W1's three layers: 2.1 MB, more than the 1 MB L2), and a sweep in the same order
+    /// every call finds nothing in L2, since each call evicts first what the next one needs first;
+    /// alternating the direction starts each call on the rows the previous one read last, which are
+    /// still in L2. Each column is computed the same way in either direction, so this changes speed only.
+    /// </summary>
+    internal static class ReadOrder
+    {
+        private const int Slots = 16;
+
+        // The last products' B addresses, bit 0 set when that product read B in reverse (floats are
+        // 4-byte aligned, so bit 0 of the address is free). Per thread: each thread alternates its own calls.
+        [ThreadStatic] private static nint[]? s_entries;
+        [ThreadStatic] private static int s_replace;
+
+        public static bool NextIsReversed(float* b)
+        {
+            var entries = s_entries ??= new nint[Slots];
+            nint key = (nint)b;
+            for (int i = 0; i < entries.Length; i++)
+            {
+                if ((entries[i] & ~(nint)1) != key) continue;
+                entries[i] ^= 1;
+                return (entries[i] & 1) != 0;
+            }
+            // A matrix not seen lately (or moved by the GC): forward, and remember it in the oldest slot.
+            entries[s_replace] = key;
+            s_replace = (s_replace + 1) % Slots;
+            return false;
+        }
+    }
+
     private struct FewRowsProduct : IParallelJob
     {
         public bool TransposeB, Accumulate;
+        /// <summary>Visit the columns from last to first (see <see cref="ReadOrder"/>).</summary>
+        public bool Reverse;
         public int M, N, K, Ldr, Ldb, Ldc;
         public float* Rows, B, C;
 
@@ -59,35 +96,78 @@ internal static unsafe partial class Gemm
             }
         }
 
-        /// <summary>B stored transposed (n×k): C[j] = dot(a, B row j), four rows of B per pass over a.</summary>
+        /// <summary>
+        /// B stored transposed (n×k): C[j] = dot(a, B row j), eight rows of B per pass over a (eight
+        /// independent sums keep the FMA pipes busy while B streams in), in the direction
+        /// <see cref="Reverse"/> says. Every column is summed the same way wherever it falls (one
+        /// 16-lane sum over whole vectors of k, reduced, then the scalar tail in order), so C does not
+        /// depend on the grouping, the direction or the thread count.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private readonly void DotColumns(float* a, float* c, int j0, int j1)
         {
-            int k = K;
-            int j = j0;
-            for (; j + 4 <= j1; j += 4)
+            int blocks = (j1 - j0) / 8;
+            for (int q = 0; q < blocks; q++)
             {
-                float* b0 = B + (long)j * Ldb, b1 = b0 + Ldb, b2 = b1 + Ldb, b3 = b2 + Ldb;
-                Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
-                int p = 0;
-                for (; p + 16 <= k; p += 16)
-                {
-                    var x = Vector512.Load(a + p);
-                    s0 = Vector512.FusedMultiplyAdd(x, Vector512.Load(b0 + p), s0);
-                    s1 = Vector512.FusedMultiplyAdd(x, Vector512.Load(b1 + p), s1);
-                    s2 = Vector512.FusedMultiplyAdd(x, Vector512.Load(b2 + p), s2);
-                    s3 = Vector512.FusedMultiplyAdd(x, Vector512.Load(b3 + p), s3);
-                }
-                float r0 = Vector512.Sum(s0), r1 = Vector512.Sum(s1), r2 = Vector512.Sum(s2), r3 = Vector512.Sum(s3);
-                for (; p < k; p++)
-                {
-                    float x = a[p];
-                    r0 += x * b0[p]; r1 += x * b1[p]; r2 += x * b2[p]; r3 += x * b3[p];
-                }
-                Store(c + j, r0); Store(c + j + 1, r1); Store(c + j + 2, r2); Store(c + j + 3, r3);
+                int j = Reverse ? j1 - 8 * (q + 1) : j0 + 8 * q;
+                DotEightColumns(a, c, j);
             }
-            for (; j < j1; j++)
-                Store(c + j, TensorPrimitives.Dot(new ReadOnlySpan<float>(a, k), new ReadOnlySpan<float>(B + (long)j * Ldb, k)));
+            int rest = j1 - 8 * blocks;
+            if (Reverse) for (int j = rest - 1; j >= j0; j--) DotOneColumn(a, c, j);
+            else for (int j = j0 + 8 * blocks; j < j1; j++) DotOneColumn(a, c, j);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private readonly void DotEightColumns(float* a, float* c, int j)
+        {
+            int k = K;
+            long l = Ldb;
+            float* b0 = B + j * l;
+            Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default,
+                s4 = default, s5 = default, s6 = default, s7 = default;
+            int p = 0;
+            for (; p + 16 <= k; p += 16)
+            {
+                var x = Vector512.Load(a + p);
+                float* bp = b0 + p;
+                s0 = Vector512.FusedMultiplyAdd(x, Vector512.Load(bp), s0);
+                s1 = Vector512.FusedMultiplyAdd(x, Vector512.Load(bp + l), s1);
+                s2 = Vector512.FusedMultiplyAdd(x, Vector512.Load(bp + 2 * l), s2);
+                s3 = Vector512.FusedMultiplyAdd(x, Vector512.Load(bp + 3 * l), s3);
+                s4 = Vector512.FusedMultiplyAdd(x, Vector512.Load(bp + 4 * l), s4);
+                s5 = Vector512.FusedMultiplyAdd(x, Vector512.Load(bp + 5 * l), s5);
+                s6 = Vector512.FusedMultiplyAdd(x, Vector512.Load(bp + 6 * l), s6);
+                s7 = Vector512.FusedMultiplyAdd(x, Vector512.Load(bp + 7 * l), s7);
+            }
+            Store(c + j, Vector512.Sum(s0) + TailDot(a, b0, p, k));
+            Store(c + j + 1, Vector512.Sum(s1) + TailDot(a, b0 + l, p, k));
+            Store(c + j + 2, Vector512.Sum(s2) + TailDot(a, b0 + 2 * l, p, k));
+            Store(c + j + 3, Vector512.Sum(s3) + TailDot(a, b0 + 3 * l, p, k));
+            Store(c + j + 4, Vector512.Sum(s4) + TailDot(a, b0 + 4 * l, p, k));
+            Store(c + j + 5, Vector512.Sum(s5) + TailDot(a, b0 + 5 * l, p, k));
+            Store(c + j + 6, Vector512.Sum(s6) + TailDot(a, b0 + 6 * l, p, k));
+            Store(c + j + 7, Vector512.Sum(s7) + TailDot(a, b0 + 7 * l, p, k));
+        }
+
+        /// <summary>One column, summed exactly as <see cref="DotEightColumns"/> sums each of its eight.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private readonly void DotOneColumn(float* a, float* c, int j)
+        {
+            int k = K;
+            float* b = B + (long)j * Ldb;
+            Vector512<float> s = default;
+            int p = 0;
+            for (; p + 16 <= k; p += 16) s = Vector512.FusedMultiplyAdd(Vector512.Load(a + p), Vector512.Load(b + p), s);
+            Store(c + j, Vector512.Sum(s) + TailDot(a, b, p, k));
+        }
+
+        /// <summary>Σ a[p]·b[p] over the last k mod 16 elements, in order (0 when k is a whole number of vectors).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static float TailDot(float* a, float* b, int p, int k)
+        {
+            float r = 0;
+            for (; p < k; p++) r += a[p] * b[p];
+            return r;
         }
 
         /// <summary>B stored as is (k×n): C[j0..j1] = Σ_p a[p]·B[p, j0..j1], 64 columns in registers at a time.</summary>

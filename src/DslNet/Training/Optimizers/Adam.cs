@@ -1,6 +1,4 @@
-using System;
-using System.Numerics;
-using System.Runtime.InteropServices;
+using DslNet.Backends;
 
 namespace DslNet.Training;
 
@@ -12,7 +10,6 @@ namespace DslNet.Training;
 /// </summary>
 public class Adam : Optimizer
 {
-    private float[] _m = [], _v = [];
     private readonly bool _decoupled;
 
     /// <param name="learningRate">lr &gt; 0.</param>
@@ -42,56 +39,8 @@ public class Adam : Optimizer
     public double Epsilon { get; }
     public double WeightDecay { get; }
 
-    protected override void AllocateState(int count)
-    {
-        _m = new float[count];
-        _v = new float[count];
-    }
-
-    protected override void ReleaseState() => _m = _v = [];
-
-    protected override void Update(Span<float> p, ReadOnlySpan<float> g, double learningRate, long step)
-    {
-        // Bias corrections folded into two scalars, as PyTorch does:
-        // lr·m̂/(√v̂ + ε) = (lr/(1−β₁ᵗ))·m / (√v·(1/√(1−β₂ᵗ)) + ε).
-        float stepSize = (float)(learningRate / (1 - Math.Pow(Beta1, step)));
-        float invSqrtBc2 = (float)(1 / Math.Sqrt(1 - Math.Pow(Beta2, step)));
-        float b1 = (float)Beta1, b2 = (float)Beta2, eps = (float)Epsilon;
-        // 1 − β in double: (1 − (float)0.999) would be off by 1.3e−5 relative (PyTorch also forms it in double).
-        float c1 = (float)(1 - Beta1), c2 = (float)(1 - Beta2);
-        // L2: the decay joins the gradient. Decoupled (AdamW): p is shrunk by (1 − lr·λ) first.
-        float l2 = _decoupled ? 0f : (float)WeightDecay;
-        float shrink = _decoupled ? (float)(1 - learningRate * WeightDecay) : 1f;
-        Span<float> m = _m, v = _v;
-
-        int start = 0;
-        if (Vector.IsHardwareAccelerated && p.Length >= Vector<float>.Count)
-        {
-            var vp = MemoryMarshal.Cast<float, Vector<float>>(p);
-            var vg = MemoryMarshal.Cast<float, Vector<float>>(g);
-            var vm = MemoryMarshal.Cast<float, Vector<float>>(m);
-            var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
-            Vector<float> vb1 = new(b1), vb2 = new(b2), vc1 = new(c1), vc2 = new(c2), vl2 = new(l2),
-                vShrink = new(shrink), vStep = new(stepSize), vInv = new(invSqrtBc2), vEps = new(eps);
-            for (int j = 0; j < vp.Length; j++)
-            {
-                var grad = vg[j] + vl2 * vp[j];
-                var first = vb1 * vm[j] + vc1 * grad;
-                var second = vb2 * vv[j] + vc2 * grad * grad;
-                vm[j] = first;
-                vv[j] = second;
-                vp[j] = vp[j] * vShrink - vStep * first / (Vector.SquareRoot(second) * vInv + vEps);
-            }
-            start = vp.Length * Vector<float>.Count;
-        }
-        for (int i = start; i < p.Length; i++)
-        {
-            float grad = g[i] + l2 * p[i];
-            m[i] = b1 * m[i] + c1 * grad;
-            v[i] = b2 * v[i] + c2 * grad * grad;
-            p[i] = p[i] * shrink - stepSize * m[i] / (MathF.Sqrt(v[i]) * invSqrtBc2 + eps);
-        }
-    }
+    protected override ParameterUpdate Describe(double learningRate, long step) =>
+        ParameterUpdate.Adam(learningRate, Beta1, Beta2, Epsilon, WeightDecay, _decoupled, step);
 }
 
 /// <summary>

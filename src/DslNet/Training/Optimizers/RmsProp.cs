@@ -1,4 +1,4 @@
-using System;
+using DslNet.Backends;
 
 namespace DslNet.Training;
 
@@ -9,8 +9,6 @@ namespace DslNet.Training;
 /// </summary>
 public sealed class RmsProp : Optimizer
 {
-    private float[] _square = [], _average = [], _buffer = [];
-
     /// <param name="learningRate">lr &gt; 0 (PyTorch's default 1e−2).</param>
     /// <param name="alpha">α in [0, 1): decay of the squared-gradient average.</param>
     /// <param name="epsilon">ε &gt; 0, added to the root.</param>
@@ -38,40 +36,6 @@ public sealed class RmsProp : Optimizer
     public double Momentum { get; }
     public bool Centered { get; }
 
-    protected override void AllocateState(int count)
-    {
-        _square = new float[count];
-        _average = Centered ? new float[count] : [];
-        _buffer = Momentum > 0 ? new float[count] : [];
-    }
-
-    protected override void ReleaseState() => _square = _average = _buffer = [];
-
-    protected override void Update(Span<float> p, ReadOnlySpan<float> g, double learningRate, long step)
-    {
-        // Written once as a scalar loop: the options multiply the vector variants, and this update
-        // is a small part of a training step.
-        float lr = (float)learningRate, a = (float)Alpha, c = (float)(1 - Alpha), eps = (float)Epsilon, wd = (float)WeightDecay, mu = (float)Momentum;
-        bool centered = Centered, momentum = Momentum > 0;
-        Span<float> v = _square, avg = _average, buf = _buffer;
-        for (int i = 0; i < p.Length; i++)
-        {
-            float grad = g[i] + wd * p[i];
-            v[i] = a * v[i] + c * grad * grad;
-            float variance = v[i];
-            if (centered)
-            {
-                avg[i] = a * avg[i] + c * grad;
-                // v − ḡ² ≥ 0 in exact arithmetic; clamp the rounding that could make it slightly negative.
-                variance = MathF.Max(variance - avg[i] * avg[i], 0f);
-            }
-            float direction = grad / (MathF.Sqrt(variance) + eps);
-            if (momentum)
-            {
-                buf[i] = mu * buf[i] + direction;
-                direction = buf[i];
-            }
-            p[i] -= lr * direction;
-        }
-    }
+    protected override ParameterUpdate Describe(double learningRate, long step) =>
+        ParameterUpdate.RmsProp(learningRate, Alpha, Epsilon, WeightDecay, Momentum, Centered);
 }
