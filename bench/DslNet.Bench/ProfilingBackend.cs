@@ -294,4 +294,19 @@ internal sealed class ProfilingBackend : Backend
         Record(nameof(ComputeLoss), output.Length, dOutput.Length, start);
         return result;
     }
+
+    public override double SumOfSquares(BufferView x)
+    {
+        long start = Stopwatch.GetTimestamp();
+        var result = _inner.SumOfSquares(x);
+        Record(nameof(SumOfSquares), x.Length, 0, start);
+        return result;
+    }
+
+    public override void ApplyUpdate(in ParameterUpdate update, BufferView parameters, BufferView gradients, BufferView state)
+    {
+        long start = Stopwatch.GetTimestamp();
+        _inner.ApplyUpdate(update, parameters, gradients, state);
+        Record(nameof(ApplyUpdate), parameters.Length, state.Length, start);
+    }
 }
