@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DslNet.Backends.Cpu;
 
@@ -94,12 +95,7 @@ internal static unsafe partial class WinogradConvolution
             if (row < 0 || row >= s.InHeight) continue;
             int local = y - y0;
             float* target = frame + (local % 4) * 4 * planeFloats + (local / 4) * s.PhaseColumns * Lanes;
-            for (int n = 0; n < images; n++)
-            {
-                float* source = plane + (long)n * imageStride + row * s.InWidth - s.PadLeft;
-                float* lane = target + n;
-                for (int x = x0; x < x1; x++) lane[columnOffsets[x]] = source[x];
-            }
+            PackRow(plane + row * s.InWidth - s.PadLeft, imageStride, images, x0, x1, columnOffsets, target);
         }
     }
 
@@ -122,19 +118,108 @@ internal static unsafe partial class WinogradConvolution
         {
             int local = y - y0;
             float* target = frame + (local % 4) * 4 * planeFloats + (local / 4) * s.TilesX * Lanes;
-            for (int n = 0; n < images; n++)
+            PackRow(plane + y * s.OutWidth, imageStride, images, 0, s.OutWidth, columnOffsets, target);
+        }
+    }
+
+    /// <summary>
+    /// Columns [x0, x1) of one row of <paramref name="images"/> samples (sample n's column x at
+    /// row + n·imageStride + x) → one lane vector per column, at target + columnOffsets[x]: blocks of 16
+    /// columns are loaded as 16 rows (one per sample, zero for missing samples), transposed in registers
+    /// and stored whole.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PackRow(float* row, int imageStride, int images, int x0, int x1, int* columnOffsets, float* target)
+    {
+        Vector512<float>* block = stackalloc Vector512<float>[Lanes];
+        for (int xb = x0; xb < x1; xb += Lanes)
+        {
+            int count = Math.Min(Lanes, x1 - xb);
+            if (count == Lanes)
+                for (int n = 0; n < images; n++) block[n] = Vector512.Load(row + (long)n * imageStride + xb);
+            else
             {
-                float* source = plane + (long)n * imageStride + y * s.OutWidth;
-                float* lane = target + n;
-                for (int x = 0; x < s.OutWidth; x++) lane[columnOffsets[x]] = source[x];
+                var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
+                for (int n = 0; n < images; n++) block[n] = Avx512F.MaskLoad(row + (long)n * imageStride + xb, mask, Vector512<float>.Zero);
             }
+            for (int n = images; n < Lanes; n++) block[n] = Vector512<float>.Zero;
+            Transpose16(block);
+            for (int j = 0; j < count; j++) Vector512.Store(block[j], target + columnOffsets[xb + j]);
+        }
+    }
+
+    /// <summary>
+    /// In-place transpose of a 16 × 16 block (row i = vector i), in registers: 32-bit interleaves, 64-bit
+    /// interleaves (a 4 × 4 transpose inside every 128-bit block), then a 4 × 4 transpose of 128-bit blocks.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose16(Vector512<float>* r)
+    {
+        var r0 = r[0];
+        var r1 = r[1];
+        var r2 = r[2];
+        var r3 = r[3];
+        var r4 = r[4];
+        var r5 = r[5];
+        var r6 = r[6];
+        var r7 = r[7];
+        var r8 = r[8];
+        var r9 = r[9];
+        var r10 = r[10];
+        var r11 = r[11];
+        var r12 = r[12];
+        var r13 = r[13];
+        var r14 = r[14];
+        var r15 = r[15];
+        var t0 = Avx512F.UnpackLow(r0, r1).AsDouble(); var t1 = Avx512F.UnpackHigh(r0, r1).AsDouble();
+        var t2 = Avx512F.UnpackLow(r2, r3).AsDouble(); var t3 = Avx512F.UnpackHigh(r2, r3).AsDouble();
+        var t4 = Avx512F.UnpackLow(r4, r5).AsDouble(); var t5 = Avx512F.UnpackHigh(r4, r5).AsDouble();
+        var t6 = Avx512F.UnpackLow(r6, r7).AsDouble(); var t7 = Avx512F.UnpackHigh(r6, r7).AsDouble();
+        var t8 = Avx512F.UnpackLow(r8, r9).AsDouble(); var t9 = Avx512F.UnpackHigh(r8, r9).AsDouble();
+        var t10 = Avx512F.UnpackLow(r10, r11).AsDouble(); var t11 = Avx512F.UnpackHigh(r10, r11).AsDouble();
+        var t12 = Avx512F.UnpackLow(r12, r13).AsDouble(); var t13 = Avx512F.UnpackHigh(r12, r13).AsDouble();
+        var t14 = Avx512F.UnpackLow(r14, r15).AsDouble(); var t15 = Avx512F.UnpackHigh(r14, r15).AsDouble();
+        // u[m + c]: block L holds rows m … m+3 at column 4L + c.
+        var u0 = Avx512F.UnpackLow(t0, t2).AsSingle(); var u1 = Avx512F.UnpackHigh(t0, t2).AsSingle();
+        var u2 = Avx512F.UnpackLow(t1, t3).AsSingle(); var u3 = Avx512F.UnpackHigh(t1, t3).AsSingle();
+        var u4 = Avx512F.UnpackLow(t4, t6).AsSingle(); var u5 = Avx512F.UnpackHigh(t4, t6).AsSingle();
+        var u6 = Avx512F.UnpackLow(t5, t7).AsSingle(); var u7 = Avx512F.UnpackHigh(t5, t7).AsSingle();
+        var u8 = Avx512F.UnpackLow(t8, t10).AsSingle(); var u9 = Avx512F.UnpackHigh(t8, t10).AsSingle();
+        var u10 = Avx512F.UnpackLow(t9, t11).AsSingle(); var u11 = Avx512F.UnpackHigh(t9, t11).AsSingle();
+        var u12 = Avx512F.UnpackLow(t12, t14).AsSingle(); var u13 = Avx512F.UnpackHigh(t12, t14).AsSingle();
+        var u14 = Avx512F.UnpackLow(t13, t15).AsSingle(); var u15 = Avx512F.UnpackHigh(t13, t15).AsSingle();
+        {
+            var w0 = Avx512F.Shuffle4x128(u0, u4, 0b10_00_10_00); var w1 = Avx512F.Shuffle4x128(u0, u4, 0b11_01_11_01);
+            var w2 = Avx512F.Shuffle4x128(u8, u12, 0b10_00_10_00); var w3 = Avx512F.Shuffle4x128(u8, u12, 0b11_01_11_01);
+            r[0] = Avx512F.Shuffle4x128(w0, w2, 0b10_00_10_00); r[4] = Avx512F.Shuffle4x128(w1, w3, 0b10_00_10_00);
+            r[8] = Avx512F.Shuffle4x128(w0, w2, 0b11_01_11_01); r[12] = Avx512F.Shuffle4x128(w1, w3, 0b11_01_11_01);
+        }
+        {
+            var w0 = Avx512F.Shuffle4x128(u1, u5, 0b10_00_10_00); var w1 = Avx512F.Shuffle4x128(u1, u5, 0b11_01_11_01);
+            var w2 = Avx512F.Shuffle4x128(u9, u13, 0b10_00_10_00); var w3 = Avx512F.Shuffle4x128(u9, u13, 0b11_01_11_01);
+            r[1] = Avx512F.Shuffle4x128(w0, w2, 0b10_00_10_00); r[5] = Avx512F.Shuffle4x128(w1, w3, 0b10_00_10_00);
+            r[9] = Avx512F.Shuffle4x128(w0, w2, 0b11_01_11_01); r[13] = Avx512F.Shuffle4x128(w1, w3, 0b11_01_11_01);
+        }
+        {
+            var w0 = Avx512F.Shuffle4x128(u2, u6, 0b10_00_10_00); var w1 = Avx512F.Shuffle4x128(u2, u6, 0b11_01_11_01);
+            var w2 = Avx512F.Shuffle4x128(u10, u14, 0b10_00_10_00); var w3 = Avx512F.Shuffle4x128(u10, u14, 0b11_01_11_01);
+            r[2] = Avx512F.Shuffle4x128(w0, w2, 0b10_00_10_00); r[6] = Avx512F.Shuffle4x128(w1, w3, 0b10_00_10_00);
+            r[10] = Avx512F.Shuffle4x128(w0, w2, 0b11_01_11_01); r[14] = Avx512F.Shuffle4x128(w1, w3, 0b11_01_11_01);
+        }
+        {
+            var w0 = Avx512F.Shuffle4x128(u3, u7, 0b10_00_10_00); var w1 = Avx512F.Shuffle4x128(u3, u7, 0b11_01_11_01);
+            var w2 = Avx512F.Shuffle4x128(u11, u15, 0b10_00_10_00); var w3 = Avx512F.Shuffle4x128(u11, u15, 0b11_01_11_01);
+            r[3] = Avx512F.Shuffle4x128(w0, w2, 0b10_00_10_00); r[7] = Avx512F.Shuffle4x128(w1, w3, 0b10_00_10_00);
+            r[11] = Avx512F.Shuffle4x128(w0, w2, 0b11_01_11_01); r[15] = Avx512F.Shuffle4x128(w1, w3, 0b11_01_11_01);
         }
     }
 
     /// <summary>
     /// Writes a finished output tile (16 vectors, [i·4 + j][lane], one lane per sample) into the
     /// channel planes of <paramref name="images"/> samples at tile (tile row, tile column), clipped to the
-    /// output; adds to what is there when <paramref name="accumulate"/>.
+    /// output; adds to what is there when <paramref name="accumulate"/>. A full-width row of the tile is
+    /// transposed in registers (4 vectors of 16 samples → 16 runs of 4 columns) and written 4 floats at a
+    /// time; tiles cut by the right edge are written one value at a time.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void StoreTile(in WinogradShape s, float* tile, float* plane, int imageStride, int images,
@@ -142,18 +227,76 @@ internal static unsafe partial class WinogradConvolution
     {
         int y0 = tileRow * Tile, x0 = tileColumn * Tile;
         int rows = Math.Min(Tile, s.OutHeight - y0), columns = Math.Min(Tile, s.OutWidth - x0);
-        for (int n = 0; n < images; n++)
+        float* origin = plane + y0 * s.OutWidth + x0;
+        if (columns < Tile)
         {
-            float* target = plane + (long)n * imageStride + y0 * s.OutWidth + x0;
-            float* lane = tile + n;
-            for (int i = 0; i < rows; i++)
+            for (int n = 0; n < images; n++)
             {
-                float* row = target + i * s.OutWidth;
-                float* values = lane + i * Tile * Lanes;
-                if (accumulate) for (int j = 0; j < columns; j++) row[j] += values[j * Lanes];
-                else for (int j = 0; j < columns; j++) row[j] = values[j * Lanes];
+                float* target = origin + (long)n * imageStride;
+                for (int i = 0; i < rows; i++)
+                {
+                    float* row = target + i * s.OutWidth;
+                    float* values = tile + n + i * Tile * Lanes;
+                    if (accumulate) for (int j = 0; j < columns; j++) row[j] += values[j * Lanes];
+                    else for (int j = 0; j < columns; j++) row[j] = values[j * Lanes];
+                }
+            }
+            return;
+        }
+        for (int i = 0; i < rows; i++)
+        {
+            float* row = origin + i * s.OutWidth;
+            TransposeRow(tile + i * Tile * Lanes, out var q0, out var q1, out var q2, out var q3);
+            if (images == Lanes)
+            {
+                // Sample n = 4l + k sits in 128-bit lane l of q_k.
+                long st = imageStride;
+                Put(Avx512F.ExtractVector128(q0, 0), row, accumulate); Put(Avx512F.ExtractVector128(q1, 0), row + st, accumulate);
+                Put(Avx512F.ExtractVector128(q2, 0), row + 2 * st, accumulate); Put(Avx512F.ExtractVector128(q3, 0), row + 3 * st, accumulate);
+                Put(Avx512F.ExtractVector128(q0, 1), row + 4 * st, accumulate); Put(Avx512F.ExtractVector128(q1, 1), row + 5 * st, accumulate);
+                Put(Avx512F.ExtractVector128(q2, 1), row + 6 * st, accumulate); Put(Avx512F.ExtractVector128(q3, 1), row + 7 * st, accumulate);
+                Put(Avx512F.ExtractVector128(q0, 2), row + 8 * st, accumulate); Put(Avx512F.ExtractVector128(q1, 2), row + 9 * st, accumulate);
+                Put(Avx512F.ExtractVector128(q2, 2), row + 10 * st, accumulate); Put(Avx512F.ExtractVector128(q3, 2), row + 11 * st, accumulate);
+                Put(Avx512F.ExtractVector128(q0, 3), row + 12 * st, accumulate); Put(Avx512F.ExtractVector128(q1, 3), row + 13 * st, accumulate);
+                Put(Avx512F.ExtractVector128(q2, 3), row + 14 * st, accumulate); Put(Avx512F.ExtractVector128(q3, 3), row + 15 * st, accumulate);
+            }
+            else
+            {
+                // A last, partly filled group: go through memory.
+                float* quads = stackalloc float[Tile * Lanes];
+                Vector512.Store(q0, quads); Vector512.Store(q1, quads + Lanes); Vector512.Store(q2, quads + 2 * Lanes); Vector512.Store(q3, quads + 3 * Lanes);
+                for (int n = 0; n < images; n++)
+                    Put(Vector128.Load(quads + (n & 3) * Lanes + (n >> 2) * 4), row + (long)n * imageStride, accumulate);
             }
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put(Vector128<float> value, float* target, bool accumulate)
+    {
+        if (accumulate) value += Vector128.Load(target);
+        Vector128.Store(value, target);
+    }
+
+    /// <summary>
+    /// Four vectors r_j (column j of a tile row, lane = sample) → four vectors q_k whose 128-bit lane l
+    /// holds (r_0, r_1, r_2, r_3) of sample 4l + k: a 4 × 4 transpose inside each 128-bit lane.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeRow(float* r, out Vector512<float> q0, out Vector512<float> q1, out Vector512<float> q2, out Vector512<float> q3)
+    {
+        var r0 = Vector512.Load(r);
+        var r1 = Vector512.Load(r + Lanes);
+        var r2 = Vector512.Load(r + 2 * Lanes);
+        var r3 = Vector512.Load(r + 3 * Lanes);
+        var t0 = Avx512F.UnpackLow(r0, r1).AsDouble();   // r0[0] r1[0] r0[1] r1[1] per 128-bit lane
+        var t1 = Avx512F.UnpackHigh(r0, r1).AsDouble();  // r0[2] r1[2] r0[3] r1[3]
+        var t2 = Avx512F.UnpackLow(r2, r3).AsDouble();
+        var t3 = Avx512F.UnpackHigh(r2, r3).AsDouble();
+        q0 = Avx512F.UnpackLow(t0, t2).AsSingle();
+        q1 = Avx512F.UnpackHigh(t0, t2).AsSingle();
+        q2 = Avx512F.UnpackLow(t1, t3).AsSingle();
+        q3 = Avx512F.UnpackHigh(t1, t3).AsSingle();
     }
 
     private static void ClearFloats(float* p, int count)

@@ -28,6 +28,7 @@ namespace DslNet.Backends.Cpu;
 /// whatever the thread count. Scratch is per thread and reused: after the first call of a shape nothing
 /// is allocated.
 /// </summary>
+[SkipLocalsInit] // the stack scratch of the transforms is always written before it is read
 internal static unsafe partial class WinogradConvolution
 {
     /// <summary>Outputs per tile side (the m of F(m×m, 3×3)).</summary>
@@ -52,7 +53,7 @@ internal static unsafe partial class WinogradConvolution
     private const int FrameBudgetFloats = 1 << 20;
 
     /// <summary>Floats of transformed input and gradient one weight-gradient band may hold (16 MiB).</summary>
-    private const int WeightGradientBudgetFloats = 1 << 22;
+    private const int WeightGradientBudgetFloats = 1 << 18;
 
     /// <summary>True when this path computes <paramref name="g"/> on this machine.</summary>
     public static bool Supports(in Conv2DGeometry g) =>
