@@ -17,8 +17,9 @@ namespace DslNet.Backends.Cpu;
 /// if a vector held one row). The price is kW copies of the input, small next to the multiply-adds.
 /// </para>
 /// <para>
-/// The input gradient reads the output gradient through a plain frame of <see cref="Width"/> =
-/// OutWidth + (kW − 1)·dW columns, with zero margins (see <see cref="PackGradient"/>).
+/// The input gradient is the adjoint of that: it writes the gradient of every shifted plane, reading
+/// the output gradient as planes of OutWidth-long rows with (kH − 1)·dH zero rows above and below
+/// (<see cref="PackGradient"/>), and then adds the shifted planes' gradients into dx.
 /// </para>
 /// Every plane is followed by <see cref="Slack"/> zeros, so the lanes of a last vector that lie past
 /// the real positions read zeros or other frame values, never outside the buffer; their results are
@@ -32,25 +33,16 @@ internal readonly struct ConvFrame
     public ConvFrame(in Conv2DGeometry g)
     {
         RowReach = (g.KernelHeight - 1) * g.DilationHeight;
-        ColumnReach = (g.KernelWidth - 1) * g.DilationWidth;
-        Width = g.OutWidth + ColumnReach;
         Height = g.OutHeight + RowReach;
         ShiftedPlaneStride = Height * g.OutWidth + Slack;
         InputChannelStride = g.KernelWidth * ShiftedPlaneStride;
-        // The output-gradient frame (for the input gradient) has RowReach zero rows above and below
-        // the OutHeight rows of dY, ColumnReach zeros before the first row, and the same row width,
-        // so that every tap of every input position reads either a dY value or a zero.
-        GradientPlaneStride = ColumnReach + (g.OutHeight + 2 * RowReach) * Width + Slack;
+        // RowReach zero rows, the OutHeight rows of dY, RowReach zero rows: every tap of every
+        // shifted-plane position reads a dY value or a zero.
+        GradientPlaneStride = (g.OutHeight + 2 * RowReach) * g.OutWidth + Slack;
     }
 
     /// <summary>(kH − 1)·dH: how many rows below its own a window reaches.</summary>
     public int RowReach { get; }
-
-    /// <summary>(kW − 1)·dW: how many columns right of its own a window reaches.</summary>
-    public int ColumnReach { get; }
-
-    /// <summary>Frame row width: OutWidth + (kW − 1)·dW.</summary>
-    public int Width { get; }
 
     /// <summary>Frame rows: OutHeight + (kH − 1)·dH.</summary>
     public int Height { get; }
@@ -122,40 +114,58 @@ internal readonly struct ConvFrame
 
     /// <summary>
     /// Copies one sample's output gradient (OutChannels planes of OutHeight × OutWidth) into gradient
-    /// frame planes: row oy at frame row RowReach + oy, after ColumnReach leading zeros; zeros elsewhere.
+    /// frame planes: RowReach zero rows, the plane itself, RowReach zero rows, zero slack.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PackGradient(in Conv2DGeometry g, ReadOnlySpan<float> dy, Span<float> frame)
     {
-        int outPlane = g.OutHeight * g.OutWidth;
+        int outPlane = g.OutHeight * g.OutWidth, margin = RowReach * g.OutWidth;
         for (int co = 0; co < g.OutChannels; co++)
         {
             var plane = frame.Slice(co * GradientPlaneStride, GradientPlaneStride);
-            plane.Clear();
-            var source = dy.Slice(co * outPlane, outPlane);
-            for (int oy = 0; oy < g.OutHeight; oy++)
-                CopyRow(source.Slice(oy * g.OutWidth, g.OutWidth), plane.Slice(ColumnReach + (RowReach + oy) * Width));
+            plane[..margin].Clear();
+            dy.Slice(co * outPlane, outPlane).CopyTo(plane.Slice(margin));
+            plane[(margin + outPlane)..].Clear();
         }
     }
 
     /// <summary>
-    /// Copies a short row (tens of floats) with 16-lane vectors and one masked tail: rows of a frame are
-    /// too short for a memmove call to pay off. AVX-512 only, as the direct convolution itself.
+    /// dx += the input gradient held in one sample's shifted-plane gradients
+    /// (<paramref name="planes"/>: InChannels × kW planes of Height × OutWidth, <paramref name="planeStride"/>
+    /// apart): position (r, c) of plane (ci, b) is input (r − PadTop, c + b·dW − PadLeft) when that lies
+    /// in the input. Rows are added with masked vectors.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void CopyRow(ReadOnlySpan<float> source, Span<float> destination)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public unsafe void AddShiftedGradients(in Conv2DGeometry g, float* planes, int planeStride, float* dx)
     {
-        int n = source.Length;
-        if (destination.Length < n) throw new ArgumentException("The destination row is shorter than the source row.", nameof(destination));
-        fixed (float* s = source)
-        fixed (float* d = destination)
+        int inPlane = g.InHeight * g.InWidth, outWidth = g.OutWidth;
+        int r0 = g.PadTop, r1 = Math.Min(Height, g.InHeight + g.PadTop);
+        for (int ci = 0; ci < g.InChannels; ci++)
         {
-            int i = 0;
-            for (; i + 16 <= n; i += 16) Vector512.Store(Vector512.Load(s + i), d + i);
-            if (i < n)
+            for (int b = 0; b < g.KernelWidth; b++)
             {
-                var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(n - i)).AsSingle();
-                Avx512F.MaskStore(d + i, mask, Avx512F.MaskLoad(s + i, mask, Vector512<float>.Zero));
+                float* plane = planes + (ci * g.KernelWidth + b) * planeStride;
+                int shift = b * g.DilationWidth - g.PadLeft;
+                int c0 = Math.Max(0, -shift), c1 = Math.Min(outWidth, g.InWidth - shift);
+                for (int r = r0; r < r1; r++)
+                {
+                    float* source = plane + r * outWidth;
+                    float* target = dx + ci * inPlane + (r - g.PadTop) * g.InWidth + shift;
+                    for (int c = c0; c < c1; c += 16)
+                    {
+                        int n = Math.Min(16, c1 - c);
+                        if (n == 16)
+                        {
+                            Vector512.Store(Vector512.Load(target + c) + Vector512.Load(source + c), target + c);
+                        }
+                        else
+                        {
+                            var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(n)).AsSingle();
+                            var sum = Avx512F.MaskLoad(target + c, mask, Vector512<float>.Zero) + Avx512F.MaskLoad(source + c, mask, Vector512<float>.Zero);
+                            Avx512F.MaskStore(target + c, mask, sum);
+                        }
+                    }
+                }
             }
         }
     }

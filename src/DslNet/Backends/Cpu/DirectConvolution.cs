@@ -37,6 +37,7 @@ internal static unsafe class DirectConvolution
     [ThreadStatic] private static ConvSlot[]? t_slots;
     [ThreadStatic] private static int[]? t_offsets;
     [ThreadStatic] private static float[]? t_partials;
+    [ThreadStatic] private static float[]? t_planes;
 
     private static T* Scratch<T>(ref T[]? buffer, int length) where T : unmanaged
     {
@@ -136,36 +137,52 @@ internal static unsafe class DirectConvolution
 
     // ---- input gradient -------------------------------------------------------------------------
 
-    /// <summary>dx += Wᵀ ⋆ dy: the adjoint of <see cref="Forward"/> without bias; samples split over the pool.</summary>
+    /// <summary>
+    /// dx += Wᵀ ⋆ dy, the adjoint of <see cref="Forward"/> without bias; samples split over the pool.
+    /// Forward reads shifted plane (ci, b) at output position p + a·dH·OutWidth, so the gradient of that
+    /// plane at position q is Σ_co Σ_a W[co, ci, a, b] · dy[co, q − a·dH·OutWidth]: a correlation over
+    /// (co, a) with the kW·InChannels planes as result rows, reading dy with zero rows above and below
+    /// (and no zero columns, so a vector wastes only the border rows' lanes). The planes' gradients are
+    /// then added into dx (<see cref="ConvFrame.AddShiftedGradients"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardInput(in Conv2DGeometry g, int batch, ReadOnlySpan<float> weight, ReadOnlySpan<float> dy, Span<float> dx, WorkerPool? pool)
     {
         if (batch == 0) return;
         var frame = new ConvFrame(g);
-        int taps = g.KernelHeight * g.KernelWidth;
-        // Input positions some output reads: frame row iy + PadTop < Height, column ix + PadLeft < Width.
-        int rows = Math.Min(g.InHeight, frame.Height - g.PadTop);
-        int columns = Math.Min(g.InWidth, frame.Width - g.PadLeft);
-        if (rows <= 0 || columns <= 0) return;
-
-        float* packed = Scratch(ref t_weights, g.OutChannels * g.InChannels * taps);
-        int* offsets = Scratch(ref t_offsets, taps);
-        // Input position p reads dY at p − (a·dH, b·dW); in the gradient frame that is a fixed offset.
-        for (int a = 0, t = 0; a < g.KernelHeight; a++)
-            for (int b = 0; b < g.KernelWidth; b++, t++)
-                offsets[t] = frame.ColumnReach + (frame.RowReach - a * g.DilationHeight) * frame.Width - b * g.DilationWidth;
-        PackRows(weight, g.InChannels, g.OutChannels, taps, transpose: true, packed);
+        int rows = g.InChannels * g.KernelWidth;
+        float* packed = Scratch(ref t_weights, g.OutChannels * rows * g.KernelHeight);
+        int* offsets = Scratch(ref t_offsets, g.KernelHeight);
+        for (int a = 0; a < g.KernelHeight; a++) offsets[a] = (frame.RowReach - a * g.DilationHeight) * g.OutWidth;
+        PackPlaneWeights(g, weight, packed);
 
         fixed (float* dyBase = dy)
         fixed (float* dxBase = dx)
         {
-            var job = new InputGradientJob
-            {
-                G = g, Frame = frame, Dy = dyBase, Dx = dxBase, Packed = packed, Offsets = offsets, Taps = taps,
-                Rows = rows, Columns = columns,
-            };
+            var job = new InputGradientJob { G = g, Frame = frame, Dy = dyBase, Dx = dxBase, Packed = packed, Offsets = offsets };
             if (pool is null) job.Execute(0, batch, 0);
             else pool.For(batch, WorkPerSample(MacsPerSample(g)), ref job);
+        }
+    }
+
+    /// <summary>
+    /// Packs W[co, ci, a, b] for the input gradient: result row r = ci·kW + b, channel co, tap a, in
+    /// tiles of up to <see cref="MaxRows"/> rows laid out [co][a][row] (as <see cref="PackRows"/>).
+    /// </summary>
+    private static void PackPlaneWeights(in Conv2DGeometry g, ReadOnlySpan<float> w, float* packed)
+    {
+        int rows = g.InChannels * g.KernelWidth, kh = g.KernelHeight, kw = g.KernelWidth;
+        for (int r0 = 0; r0 < rows; r0 += MaxRows)
+        {
+            int tileRows = Math.Min(MaxRows, rows - r0);
+            float* tile = packed + r0 * g.OutChannels * kh;
+            for (int co = 0; co < g.OutChannels; co++)
+                for (int a = 0; a < kh; a++)
+                    for (int r = 0; r < tileRows; r++)
+                    {
+                        int ci = (r0 + r) / kw, b = (r0 + r) % kw;
+                        tile[(co * kh + a) * tileRows + r] = w[((co * g.InChannels + ci) * kh + a) * kw + b];
+                    }
         }
     }
 
@@ -175,48 +192,44 @@ internal static unsafe class DirectConvolution
         public ConvFrame Frame;
         public float* Dy, Dx, Packed;
         public int* Offsets;
-        public int Taps, Rows, Columns;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int start, int end, int part)
         {
             ref readonly var g = ref G;
-            int sampleFrames = g.OutChannels * Frame.GradientPlaneStride;
-            int chunk = ChunkSamples(sampleFrames, end - start);
-            int slotsPerSample = Rows * Vectors(Columns);
-            int inPlane = g.InHeight * g.InWidth;
+            int rows = g.InChannels * g.KernelWidth;
+            int positions = Frame.Height * g.OutWidth;         // of one shifted plane
+            int planeStride = Vectors(positions) * Lanes;      // gradient planes start on whole vectors
+            int sampleFrames = g.OutChannels * Frame.GradientPlaneStride, samplePlanes = rows * planeStride;
+            int chunk = ChunkSamples(sampleFrames + samplePlanes, end - start);
             float* frames = Scratch(ref t_frames, chunk * sampleFrames + ConvFrame.Slack);
-            ConvSlot* slots = Scratch(ref t_slots, chunk * slotsPerSample + SlotsPerTile);
+            float* planes = Scratch(ref t_planes, chunk * samplePlanes);
+            ConvSlot* slots = Scratch(ref t_slots, chunk * Vectors(positions) + SlotsPerTile);
 
             for (int n0 = start; n0 < end; n0 += chunk)
             {
-                int samples = Math.Min(chunk, end - n0);
+                int samples = Math.Min(chunk, end - n0), count = 0;
                 for (int i = 0; i < samples; i++)
+                {
                     Frame.PackGradient(g, new ReadOnlySpan<float>(Dy + (long)(n0 + i) * g.OutputSize, g.OutputSize),
                         new Span<float>(frames + i * sampleFrames, sampleFrames));
-
-                int count = 0;
-                for (int i = 0; i < samples; i++)
-                    for (int iy = 0; iy < Rows; iy++)
-                        for (int ix = 0; ix < Columns; ix += Lanes)
-                            slots[count++] = new ConvSlot
-                            {
-                                In = i * sampleFrames + (iy + g.PadTop) * Frame.Width + ix + g.PadLeft,
-                                Out = (n0 + i) * g.InputSize + iy * g.InWidth + ix,
-                                Count = Math.Min(Lanes, Columns - ix),
-                            };
+                    for (int q = 0; q < positions; q += Lanes)
+                        slots[count++] = new ConvSlot { In = i * sampleFrames + q, Out = i * samplePlanes + q, Count = Math.Min(Lanes, positions - q) };
+                }
                 count = PadSlots(slots, count);
 
                 for (int s = 0; s < count; s += SlotsPerTile)
                 {
-                    for (int ci = 0; ci < g.InChannels; ci += MaxRows)
+                    for (int r0 = 0; r0 < rows; r0 += MaxRows)
                     {
-                        int tileRows = Math.Min(MaxRows, g.InChannels - ci);
-                        Correlate(tileRows, frames, Frame.GradientPlaneStride, g.OutChannels, Offsets, Taps,
-                            Packed + ci * g.OutChannels * Taps, slots + s, Dx + ci * inPlane, inPlane,
-                            null, accumulate: true, relu: false);
+                        int tileRows = Math.Min(MaxRows, rows - r0);
+                        Correlate(tileRows, frames, Frame.GradientPlaneStride, g.OutChannels, Offsets, g.KernelHeight,
+                            Packed + r0 * g.OutChannels * g.KernelHeight, slots + s, planes + r0 * planeStride, planeStride,
+                            null, accumulate: false, relu: false);
                     }
                 }
+                for (int i = 0; i < samples; i++)
+                    Frame.AddShiftedGradients(g, planes + i * samplePlanes, planeStride, Dx + (long)(n0 + i) * g.InputSize);
             }
         }
     }
