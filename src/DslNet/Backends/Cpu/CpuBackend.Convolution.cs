@@ -96,25 +96,25 @@ public sealed partial class CpuBackend
 
         var xs = Host(x);
         var ws = Host(weight);
-        // From here on "dy" is the gradient before the activation (dz).
-        var dys = FusedActivation.GradientOfInput(activation, alpha, Host(y), Host(dy));
         var dxs = Host(dx);
         var dws = Host(dWeight);
         var dbs = Host(dBias);
         int k = g.InChannels * g.KernelHeight * g.KernelWidth;
         int p = g.OutHeight * g.OutWidth;
+        if (DirectConvolution.Supports(g) && !WinogradConvolution.Prefers(g, batch))
+        {
+            // Forms dy ⊙ f'(y) itself, a chunk of samples at a time.
+            DirectConvolution.BackwardWeight(g, batch, xs, Host(dy), Host(y), activation, alpha, dws, dbs, Pool);
+            if (!dxs.IsEmpty) DirectConvolution.BackwardInput(g, batch, ws, Host(dy), Host(y), activation, alpha, dxs, Pool);
+            return;
+        }
+        // From here on "dy" is the gradient before the activation (dz).
+        var dys = FusedActivation.GradientOfInput(activation, alpha, Host(y), Host(dy));
         if (WinogradConvolution.Prefers(g, batch))
         {
             if (!dbs.IsEmpty) AccumulateBiasGradient(batch, g.OutChannels, p, dys, dbs);
             if (!dws.IsEmpty) WinogradConvolution.BackwardWeight(g, batch, xs, dys, dws, Pool);
             if (!dxs.IsEmpty) WinogradConvolution.BackwardInput(g, batch, ws, dys, dxs, Pool);
-            return;
-        }
-        if (DirectConvolution.Supports(g))
-        {
-            if (!dbs.IsEmpty) AccumulateBiasGradient(batch, g.OutChannels, p, dys, dbs);
-            if (!dws.IsEmpty) DirectConvolution.BackwardWeight(g, batch, xs, dys, dws, Pool);
-            if (!dxs.IsEmpty) DirectConvolution.BackwardInput(g, batch, ws, dys, dxs, Pool);
             return;
         }
         bool pointwise = IsPointwise(g);

@@ -113,18 +113,22 @@ internal readonly struct ConvFrame
     }
 
     /// <summary>
-    /// Copies one sample's output gradient (OutChannels planes of OutHeight × OutWidth) into gradient
-    /// frame planes: RowReach zero rows, the plane itself, RowReach zero rows, zero slack.
+    /// Writes one sample's output gradient (OutChannels planes of OutHeight × OutWidth) into gradient
+    /// frame planes: RowReach zero rows, the plane, RowReach zero rows, zero slack. With a fusable
+    /// activation the plane is dy ⊙ f'(y) (<paramref name="y"/> the activated output; unread for Identity).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void PackGradient(in Conv2DGeometry g, ReadOnlySpan<float> dy, Span<float> frame)
+    public void PackGradient(in Conv2DGeometry g, ReadOnlySpan<float> dy, ReadOnlySpan<float> y, ActivationKind activation, float alpha,
+        Span<float> frame)
     {
         int outPlane = g.OutHeight * g.OutWidth, margin = RowReach * g.OutWidth;
         for (int co = 0; co < g.OutChannels; co++)
         {
             var plane = frame.Slice(co * GradientPlaneStride, GradientPlaneStride);
             plane[..margin].Clear();
-            dy.Slice(co * outPlane, outPlane).CopyTo(plane.Slice(margin));
+            var target = plane.Slice(margin, outPlane);
+            if (activation == ActivationKind.Identity) dy.Slice(co * outPlane, outPlane).CopyTo(target);
+            else FusedActivation.Gradient(activation, alpha, y.Slice(co * outPlane, outPlane), dy.Slice(co * outPlane, outPlane), target);
             plane[(margin + outPlane)..].Clear();
         }
     }

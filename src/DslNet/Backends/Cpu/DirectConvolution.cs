@@ -1,4 +1,5 @@
 using System;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -38,6 +39,7 @@ internal static unsafe class DirectConvolution
     [ThreadStatic] private static int[]? t_offsets;
     [ThreadStatic] private static float[]? t_partials;
     [ThreadStatic] private static float[]? t_planes;
+    [ThreadStatic] private static float[]? t_chunkGradient;
 
     private static T* Scratch<T>(ref T[]? buffer, int length) where T : unmanaged
     {
@@ -143,10 +145,12 @@ internal static unsafe class DirectConvolution
     /// plane at position q is Σ_co Σ_a W[co, ci, a, b] · dy[co, q − a·dH·OutWidth]: a correlation over
     /// (co, a) with the kW·InChannels planes as result rows, reading dy with zero rows above and below
     /// (and no zero columns, so a vector wastes only the border rows' lanes). The planes' gradients are
-    /// then added into dx (<see cref="ConvFrame.AddShiftedGradients"/>).
+    /// then added into dx (<see cref="ConvFrame.AddShiftedGradients"/>). With a fusable activation f, dy
+    /// is first multiplied by f'(y) (y the activated output, unread for Identity) as it is packed.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void BackwardInput(in Conv2DGeometry g, int batch, ReadOnlySpan<float> weight, ReadOnlySpan<float> dy, Span<float> dx, WorkerPool? pool)
+    public static void BackwardInput(in Conv2DGeometry g, int batch, ReadOnlySpan<float> weight, ReadOnlySpan<float> dy,
+        ReadOnlySpan<float> y, ActivationKind activation, float alpha, Span<float> dx, WorkerPool? pool)
     {
         if (batch == 0) return;
         var frame = new ConvFrame(g);
@@ -157,9 +161,14 @@ internal static unsafe class DirectConvolution
         PackPlaneWeights(g, weight, packed);
 
         fixed (float* dyBase = dy)
+        fixed (float* yBase = y)
         fixed (float* dxBase = dx)
         {
-            var job = new InputGradientJob { G = g, Frame = frame, Dy = dyBase, Dx = dxBase, Packed = packed, Offsets = offsets };
+            var job = new InputGradientJob
+            {
+                G = g, Frame = frame, Dy = dyBase, Y = yBase, Activation = activation, Alpha = alpha, Dx = dxBase,
+                Packed = packed, Offsets = offsets,
+            };
             if (pool is null) job.Execute(0, batch, 0);
             else pool.For(batch, WorkPerSample(MacsPerSample(g)), ref job);
         }
@@ -190,7 +199,9 @@ internal static unsafe class DirectConvolution
     {
         public Conv2DGeometry G;
         public ConvFrame Frame;
-        public float* Dy, Dx, Packed;
+        public float* Dy, Y, Dx, Packed;
+        public ActivationKind Activation;
+        public float Alpha;
         public int* Offsets;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -211,8 +222,10 @@ internal static unsafe class DirectConvolution
                 int samples = Math.Min(chunk, end - n0), count = 0;
                 for (int i = 0; i < samples; i++)
                 {
-                    Frame.PackGradient(g, new ReadOnlySpan<float>(Dy + (long)(n0 + i) * g.OutputSize, g.OutputSize),
-                        new Span<float>(frames + i * sampleFrames, sampleFrames));
+                    long first = (long)(n0 + i) * g.OutputSize;
+                    Frame.PackGradient(g, new ReadOnlySpan<float>(Dy + first, g.OutputSize),
+                        Activation == ActivationKind.Identity ? default : new ReadOnlySpan<float>(Y + first, g.OutputSize),
+                        Activation, Alpha, new Span<float>(frames + i * sampleFrames, sampleFrames));
                     for (int q = 0; q < positions; q += Lanes)
                         slots[count++] = new ConvSlot { In = i * sampleFrames + q, Out = i * samplePlanes + q, Count = Math.Min(Lanes, positions - q) };
                 }
@@ -237,14 +250,18 @@ internal static unsafe class DirectConvolution
     // ---- weight gradient ------------------------------------------------------------------------
 
     /// <summary>
-    /// dW[co, ci, a, b] += Σ_n Σ_(oy,ox) dy[n, co, oy, ox] · x[n, ci, oy + a·dH − padTop, ox + b·dW − padLeft].
-    /// Samples split over the pool: part 0 adds into dW, the others into zeroed partial sums that are
-    /// added afterwards, in part order (so the result does not depend on timing).
+    /// The parameter gradients, from dz = dy ⊙ f'(y) for a fusable activation f (y the activated output;
+    /// unread for Identity): dW[co, ci, a, b] += Σ_n Σ_(oy,ox) dz[n, co, oy, ox] · x[n, ci, oy + a·dH − padTop, ox + b·dW − padLeft]
+    /// and db[co] += Σ_n Σ_(oy,ox) dz[n, co, oy, ox]; either may be empty. dz is formed per chunk of
+    /// samples, in cache, and never written out whole. Samples split over the pool: part 0 adds into
+    /// dW and db, the others into zeroed partial sums that are added afterwards, in part order (so the
+    /// result does not depend on timing).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void BackwardWeight(in Conv2DGeometry g, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dWeight, WorkerPool? pool)
+    public static void BackwardWeight(in Conv2DGeometry g, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> dy,
+        ReadOnlySpan<float> y, ActivationKind activation, float alpha, Span<float> dWeight, Span<float> dBias, WorkerPool? pool)
     {
-        if (batch == 0) return;
+        if (batch == 0 || (dWeight.IsEmpty && dBias.IsEmpty)) return;
         var frame = new ConvFrame(g);
         int taps = g.KernelHeight * g.KernelWidth;
         int k = g.InChannels * taps;
@@ -256,24 +273,30 @@ internal static unsafe class DirectConvolution
                     offsets[col] = ci * frame.InputChannelStride + frame.ShiftedTapOffset(g, a, b);
 
         int parts = pool is null ? 1 : pool.PartsFor(batch, WorkPerSample(MacsPerSample(g)));
-        int weights = g.WeightCount;
-        float* partials = parts > 1 ? Scratch(ref t_partials, (parts - 1) * weights) : null;
-        if (parts > 1) new Span<float>(partials, (parts - 1) * weights).Clear();
+        // A part's partial sums: the weights, then the biases.
+        int partialLength = g.WeightCount + g.OutChannels;
+        float* partials = parts > 1 ? Scratch(ref t_partials, (parts - 1) * partialLength) : null;
+        if (parts > 1) new Span<float>(partials, (parts - 1) * partialLength).Clear();
 
         fixed (float* xBase = x)
         fixed (float* dyBase = dy)
+        fixed (float* yBase = y)
         fixed (float* dw = dWeight)
+        fixed (float* db = dBias)
         {
             var job = new WeightGradientJob
             {
-                G = g, Frame = frame, X = xBase, Dy = dyBase, Dw = dw, Partials = partials, Offsets = offsets, K = k,
+                G = g, Frame = frame, X = xBase, Dy = dyBase, Y = yBase, Activation = activation, Alpha = alpha,
+                Dw = dWeight.IsEmpty ? null : dw, Db = dBias.IsEmpty ? null : db,
+                Partials = partials, PartialLength = partialLength, Offsets = offsets, K = k,
             };
             if (pool is null || parts == 1) job.Execute(0, batch, 0);
             else pool.For(batch, WorkPerSample(MacsPerSample(g)), ref job);
             for (int p = 1; p < parts; p++)
             {
-                var partial = new ReadOnlySpan<float>(partials + (p - 1) * weights, weights);
-                System.Numerics.Tensors.TensorPrimitives.Add(dWeight, partial, dWeight);
+                float* partial = partials + (p - 1) * partialLength;
+                if (!dWeight.IsEmpty) TensorPrimitives.Add(dWeight, new ReadOnlySpan<float>(partial, g.WeightCount), dWeight);
+                if (!dBias.IsEmpty) TensorPrimitives.Add(dBias, new ReadOnlySpan<float>(partial + g.WeightCount, g.OutChannels), dBias);
             }
         }
     }
@@ -282,20 +305,25 @@ internal static unsafe class DirectConvolution
     {
         public Conv2DGeometry G;
         public ConvFrame Frame;
-        public float* X, Dy, Dw, Partials;
+        public float* X, Dy, Y, Dw, Db, Partials;
+        public ActivationKind Activation;
+        public float Alpha;
         public int* Offsets;
-        public int K;
+        public int K, PartialLength;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int start, int end, int part)
         {
             ref readonly var g = ref G;
             int sampleFrames = g.InChannels * Frame.InputChannelStride;
-            int chunk = ChunkSamples(sampleFrames, end - start);
+            bool fused = Activation != ActivationKind.Identity;
+            int chunk = ChunkSamples(sampleFrames + (fused ? g.OutputSize : 0), end - start);
             int outPlane = g.OutHeight * g.OutWidth;
             float* frames = Scratch(ref t_frames, chunk * sampleFrames + ConvFrame.Slack);
             ConvSlot* slots = Scratch(ref t_slots, chunk * Vectors(outPlane));
-            float* target = part == 0 ? Dw : Partials + (long)(part - 1) * g.WeightCount;
+            float* dz = fused ? Scratch(ref t_chunkGradient, chunk * g.OutputSize) : null;
+            float* weightTarget = Dw == null ? null : part == 0 ? Dw : Partials + (long)(part - 1) * PartialLength;
+            float* biasTarget = Db == null ? null : part == 0 ? Db : Partials + (long)(part - 1) * PartialLength + g.WeightCount;
 
             // The tile shape that computes fewer duplicated edge rows and columns (4 × 6, or 6 × 4 when
             // the output channels come in sixes, as LeNet's first layer).
@@ -309,8 +337,23 @@ internal static unsafe class DirectConvolution
             for (int n0 = start; n0 < end; n0 += chunk)
             {
                 int samples = Math.Min(chunk, end - n0);
-                int count = PackChunk(g, Frame, X, n0, samples, frames, sampleFrames, slots);
+                long first = (long)n0 * g.OutputSize;
+                // The chunk's dz, addressed like dy (slots hold offsets from the start of the batch).
+                float* d = Dy;
+                if (fused)
+                {
+                    int length = samples * g.OutputSize;
+                    FusedActivation.Gradient(Activation, Alpha, new ReadOnlySpan<float>(Y + first, length),
+                        new ReadOnlySpan<float>(Dy + first, length), new Span<float>(dz, length));
+                    d = dz - first;
+                }
+                if (biasTarget != null)
+                    for (int i = 0; i < samples; i++)
+                        for (int co = 0; co < g.OutChannels; co++)
+                            biasTarget[co] += TensorPrimitives.Sum(new ReadOnlySpan<float>(d + first + (long)i * g.OutputSize + co * outPlane, outPlane));
+                if (weightTarget == null) continue;
 
+                int count = PackChunk(g, Frame, X, n0, samples, frames, sampleFrames, slots);
                 // Edge tiles repeat their last row/column (computed twice, written once).
                 for (int co = 0; co < g.OutChannels; co += tileHeight)
                 {
@@ -320,11 +363,11 @@ internal static unsafe class DirectConvolution
                     {
                         int tileColumns = Math.Min(tileWidth, K - c0);
                         for (int c = 0; c < tileWidth; c++) columnOffsets[c] = Offsets[c0 + Math.Min(c, tileColumns - 1)];
-                        if (tall) TallWeightGradientTile(Dy, rowOffsets, frames, columnOffsets, slots, count, sums);
-                        else WeightGradientTile(Dy, rowOffsets, frames, columnOffsets, slots, count, sums);
+                        if (tall) TallWeightGradientTile(d, rowOffsets, frames, columnOffsets, slots, count, sums);
+                        else WeightGradientTile(d, rowOffsets, frames, columnOffsets, slots, count, sums);
                         for (int r = 0; r < tileRows; r++)
                         {
-                            float* row = target + (co + r) * K + c0;
+                            float* row = weightTarget + (co + r) * K + c0;
                             for (int c = 0; c < tileColumns; c++) row[c] += sums[r * tileWidth + c];
                         }
                     }
