@@ -1,5 +1,6 @@
 using System;
 using DslNet.Backends;
+using DslNet.Backends.Cpu;
 using DslNet.Tests.Support;
 using Xunit;
 
@@ -177,6 +178,61 @@ public class NormalizationKernelTests
         GradientCheck.AssertClose(GradientCheck.Numerical(p => Inference(p, gamma, beta), x, r), backend.Download(dx), 1e-4, "dx");
         GradientCheck.AssertClose(GradientCheck.Numerical(p => Inference(x, p, beta), gamma, r), backend.Download(dGamma), 1e-4, "dGamma");
         GradientCheck.AssertClose(GradientCheck.Numerical(p => Inference(x, gamma, p), beta, r), backend.Download(dBeta), 1e-4, "dBeta");
+    }
+
+    [Theory]
+    [InlineData(true, 5, 37)]   // rows of 37 values per channel: vectors plus a tail
+    [InlineData(false, 5, 37)]
+    [InlineData(true, 37, 1)]   // after a Dense layer: two blocks of 16 columns and a partial one
+    [InlineData(false, 37, 1)]
+    public void BatchNorm_split_over_channels_matches_the_reference_and_one_thread_bit_for_bit(bool training, int channels, int spatial)
+    {
+        // Over three threads that split every loop, each channel must come out exactly as on one
+        // thread, and right.
+        int batch = 3, length = batch * channels * spatial;
+        var random = new Random(77);
+        double[] x = Rnd(random, length, 2.0, 0.5), gamma = Rnd(random, channels, 1.0, 1.0), beta = Rnd(random, channels);
+        double[] runningVariance = Rnd(random, channels, 0.2, 1.0), r = Rnd(random, length);
+        var g = new BatchNormGeometry(channels, spatial);
+
+        float[][] Run(CpuBackend backend)
+        {
+            var vx = backend.Upload(x); var vGamma = backend.Upload(gamma);
+            var y = backend.Zeros(length); var mean = backend.Zeros(channels); var invStd = backend.Zeros(channels);
+            var rm = backend.Upload(beta); var rv = backend.Upload(runningVariance);
+            backend.BatchNormForward(g, batch, training, 0.1f, (float)Eps, vx, vGamma, backend.Upload(beta), rm, rv, mean, invStd, y);
+            var dx = backend.Zeros(length); var dg = backend.Zeros(channels); var db = backend.Zeros(channels);
+            backend.BatchNormBackward(g, batch, training, vx, vGamma, mean, invStd, backend.Upload(r), dx, dg, db);
+            return new[] { backend.Download(y), backend.Download(rm), backend.Download(rv), backend.Download(dx), backend.Download(dg), backend.Download(db) };
+        }
+
+        using var one = new CpuBackend(1);
+        using var three = new CpuBackend(3);
+        three.Pool.MinimumWorkPerPart = 0;
+        var expected = Run(one);
+        var split = Run(three);
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], split[i]);
+        if (training)
+            GradientCheck.AssertClose(BatchNormReference(x, gamma, beta, batch, channels, spatial), split[0], 1e-5, "y");
+        var ex = GradientCheck.Numerical(p => training
+            ? BatchNormReference(p, gamma, beta, batch, channels, spatial)
+            : InferenceReference(p, gamma, beta, beta, runningVariance, batch, channels, spatial), x, r);
+        GradientCheck.AssertClose(ex, split[3], 2e-3, "dx");
+    }
+
+    /// <summary>y = (x − μ)/√(σ² + ε)·γ + β with fixed running statistics μ and σ².</summary>
+    private static double[] InferenceReference(double[] x, double[] gamma, double[] beta, double[] mean, double[] variance,
+        int batch, int channels, int spatial)
+    {
+        var y = new double[x.Length];
+        for (int n = 0; n < batch; n++)
+            for (int c = 0; c < channels; c++)
+                for (int s = 0; s < spatial; s++)
+                {
+                    int i = (n * channels + c) * spatial + s;
+                    y[i] = (x[i] - mean[c]) / Math.Sqrt(variance[c] + Eps) * gamma[c] + beta[c];
+                }
+        return y;
     }
 
     [Fact]

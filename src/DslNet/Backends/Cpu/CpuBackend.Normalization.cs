@@ -2,15 +2,23 @@ using System;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace DslNet.Backends.Cpu;
 
-// Batch normalisation, dropout and PReLU. These kernels are memory-bound (a few flops per element),
-// so they run on the calling thread with SIMD loops; per-channel statistics are summed in double
-// (Vector<float> widened to two Vector<double>) so a large batch·spatial does not lose precision.
+// Batch normalisation, dropout and PReLU: memory-bound kernels (a few flops per element) with SIMD
+// loops. Batch normalisation is split over channels on the worker pool when a layer is large enough
+// (16-lane vectors); dropout and PReLU run on the calling thread. Per-channel sums are in double
+// (floats widened to doubles) so a large batch·spatial does not lose precision.
 public sealed partial class CpuBackend
 {
     // ---- batch normalisation ----------------------------------------------------------------
+    // Channels are independent: each job item is one channel (its statistics, its slice of every
+    // sample), so the pool may split channels across threads and every channel's result is the same
+    // for any thread count. Within a channel the loops run on 16-lane vectors; sums are in double.
+
+    /// <summary>Work units per value of a channel (see <see cref="WorkerPool"/>): three passes of a few operations.</summary>
+    private const long BatchNormWorkPerValue = 8;
 
     public override void BatchNormForward(in BatchNormGeometry g, int batch, bool training, float momentum, float epsilon,
         BufferView x, BufferView gamma, BufferView beta, BufferView runningMean, BufferView runningVariance,
@@ -24,67 +32,51 @@ public sealed partial class CpuBackend
         if (!(epsilon >= 0f) || float.IsInfinity(epsilon))
             throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "Batch-norm epsilon must be a finite value ≥ 0.");
 
-        var xs = Host(x); var ys = Host(y);
-        var gs = Host(gamma); var bs = Host(beta);
-
         if (!training)
         {
             // Inference: a fixed affine map per channel from the running statistics.
             RequireSameLength(channels, runningMean.Length, nameof(runningMean));
             RequireSameLength(channels, runningVariance.Length, nameof(runningVariance));
-            var rm = Host(runningMean); var rv = Host(runningVariance);
             RequireOptionalChannels(channels, savedMean, nameof(savedMean));
             RequireOptionalChannels(channels, savedInvStd, nameof(savedInvStd));
-            var saveMean = Host(savedMean); var saveInvStd = Host(savedInvStd);
-            for (int c = 0; c < channels; c++)
+        }
+        else
+        {
+            int m = batch * spatial; // values per channel
+            if (m < 2)
+                throw new ArgumentException(
+                    $"Batch normalisation in training mode needs more than one value per channel to estimate a variance, " +
+                    $"but batch = {batch} and Spatial = {spatial} give {m}. Use a batch of at least 2, or inference mode.", nameof(batch));
+            if (!(momentum >= 0f && momentum <= 1f))
+                throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Batch-norm momentum must lie in [0, 1] (PyTorch convention: weight of the new batch).");
+            RequireSameLength(channels, savedMean.Length, nameof(savedMean));
+            RequireSameLength(channels, savedInvStd.Length, nameof(savedInvStd));
+            // Running statistics may be absent (track_running_stats = False); then they are not updated.
+            RequireOptionalChannels(channels, runningMean, nameof(runningMean));
+            RequireOptionalChannels(channels, runningVariance, nameof(runningVariance));
+        }
+
+        if (spatial == 1)
+        {
+            // After a Dense layer: a channel is one column of [batch, channels], so vectors run across channels.
+            var columns = new BatchNormColumnsForwardJob
             {
-                float invStd = (float)(1.0 / Math.Sqrt((double)rv[c] + epsilon));
-                // Kept for a backward pass after this inference forward (input gradients of a frozen network).
-                if (!saveMean.IsEmpty) saveMean[c] = rm[c];
-                if (!saveInvStd.IsEmpty) saveInvStd[c] = invStd;
-                NormalizeChannel(xs, ys, batch, channels, spatial, c, rm[c], invStd,
-                    gs.IsEmpty ? 1f : gs[c], bs.IsEmpty ? 0f : bs[c]);
-            }
+                X = Host(x), Y = Host(y), Gamma = Host(gamma), Beta = Host(beta),
+                RunningMean = Host(runningMean), RunningVariance = Host(runningVariance),
+                SavedMean = Host(savedMean), SavedInvStd = Host(savedInvStd),
+                Batch = batch, Channels = channels, Training = training, Momentum = momentum, Epsilon = epsilon,
+            };
+            Pool.For(ColumnBlocks(channels), BatchNormWorkPerValue * batch * Lanes, ref columns);
             return;
         }
-
-        int m = batch * spatial; // values per channel
-        if (m < 2)
-            throw new ArgumentException(
-                $"Batch normalisation in training mode needs more than one value per channel to estimate a variance, " +
-                $"but batch = {batch} and Spatial = {spatial} give {m}. Use a batch of at least 2, or inference mode.", nameof(batch));
-        if (!(momentum >= 0f && momentum <= 1f))
-            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Batch-norm momentum must lie in [0, 1] (PyTorch convention: weight of the new batch).");
-        RequireSameLength(channels, savedMean.Length, nameof(savedMean));
-        RequireSameLength(channels, savedInvStd.Length, nameof(savedInvStd));
-        // Running statistics may be absent (track_running_stats = False); then they are not updated.
-        RequireOptionalChannels(channels, runningMean, nameof(runningMean));
-        RequireOptionalChannels(channels, runningVariance, nameof(runningVariance));
-        var sm = Host(savedMean); var si = Host(savedInvStd);
-        var rms = Host(runningMean); var rvs = Host(runningVariance);
-        int sampleSize = channels * spatial;
-
-        for (int c = 0; c < channels; c++)
+        var job = new BatchNormForwardJob
         {
-            // Two passes (mean, then squared deviations), both in double: no catastrophic
-            // cancellation as with E[x²] − E[x]² when |mean| ≫ std.
-            double sum = 0;
-            for (int n = 0; n < batch; n++) sum += SumDouble(xs.Slice(n * sampleSize + c * spatial, spatial));
-            double mean = sum / m;
-            double squares = 0;
-            for (int n = 0; n < batch; n++) squares += SumSquaredDeviation(xs.Slice(n * sampleSize + c * spatial, spatial), mean);
-            double biasedVariance = squares / m;
-            double invStd = 1.0 / Math.Sqrt(biasedVariance + epsilon);
-
-            sm[c] = (float)mean;
-            si[c] = (float)invStd;
-            if (!rms.IsEmpty) rms[c] = (float)((1.0 - momentum) * rms[c] + momentum * mean);
-            if (!rvs.IsEmpty) rvs[c] = (float)((1.0 - momentum) * rvs[c] + momentum * (squares / (m - 1)));
-
-            // Normalise with the saved (float) values, exactly what backward will see.
-            NormalizeChannel(xs, ys, batch, channels, spatial, c, sm[c], si[c],
-                gs.IsEmpty ? 1f : gs[c], bs.IsEmpty ? 0f : bs[c]);
-        }
+            X = Host(x), Y = Host(y), Gamma = Host(gamma), Beta = Host(beta),
+            RunningMean = Host(runningMean), RunningVariance = Host(runningVariance),
+            SavedMean = Host(savedMean), SavedInvStd = Host(savedInvStd),
+            Batch = batch, Channels = channels, Spatial = spatial, Training = training, Momentum = momentum, Epsilon = epsilon,
+        };
+        Pool.For(channels, BatchNormWorkPerValue * batch * spatial, ref job);
     }
 
     public override void BatchNormBackward(in BatchNormGeometry g, int batch, bool training, BufferView x, BufferView gamma,
@@ -101,39 +93,124 @@ public sealed partial class CpuBackend
         if (!dBeta.IsEmpty) RequireSameLength(channels, dBeta.Length, nameof(dBeta));
         if (dx.IsEmpty && dGamma.IsEmpty && dBeta.IsEmpty) return;
 
-        var xs = Host(x); var dys = Host(dy); var dxs = Host(dx);
-        var gs = Host(gamma); var sm = Host(savedMean); var si = Host(savedInvStd);
-        var dgs = Host(dGamma); var dbs = Host(dBeta);
-        int m = batch * spatial, sampleSize = channels * spatial;
-
-        for (int c = 0; c < channels; c++)
+        if (spatial == 1)
         {
-            float mean = sm[c];
-            double invStd = si[c];
-            // Σdy and Σdy·(x − mean); Σdy·x̂ = invStd·Σdy·(x − mean).
-            double sumDy = 0, sumDyCentered = 0;
-            for (int n = 0; n < batch; n++)
+            var columns = new BatchNormColumnsBackwardJob
             {
-                int o = n * sampleSize + c * spatial;
-                sumDy += SumDouble(dys.Slice(o, spatial));
-                sumDyCentered += SumProductCentered(dys.Slice(o, spatial), xs.Slice(o, spatial), mean);
-            }
-            double sumDyXHat = invStd * sumDyCentered;
-            if (!dbs.IsEmpty) dbs[c] += (float)sumDy;
-            if (!dgs.IsEmpty) dgs[c] += (float)sumDyXHat;
-            if (dxs.IsEmpty) continue;
+                X = Host(x), Gamma = Host(gamma), SavedMean = Host(savedMean), SavedInvStd = Host(savedInvStd),
+                Dy = Host(dy), Dx = Host(dx), DGamma = Host(dGamma), DBeta = Host(dBeta),
+                Batch = batch, Channels = channels, Training = training,
+            };
+            Pool.For(ColumnBlocks(channels), BatchNormWorkPerValue * batch * Lanes, ref columns);
+            return;
+        }
+        var job = new BatchNormBackwardJob
+        {
+            X = Host(x), Gamma = Host(gamma), SavedMean = Host(savedMean), SavedInvStd = Host(savedInvStd),
+            Dy = Host(dy), Dx = Host(dx), DGamma = Host(dGamma), DBeta = Host(dBeta),
+            Batch = batch, Channels = channels, Spatial = spatial, Training = training,
+        };
+        Pool.For(channels, BatchNormWorkPerValue * batch * spatial, ref job);
+    }
 
-            // Training: dx = γ·invStd/M·(M·dy − Σdy − x̂·Σ(dy·x̂)) = k·(dy − a − b·(x − mean)) with
-            // k = γ·invStd, a = Σdy/M, b = invStd²·Σdy(x − mean)/M. Inference: the statistics are
-            // constants, so a = b = 0 and dx = k·dy.
-            double gammaC = gs.IsEmpty ? 1.0 : gs[c];
-            float k = (float)(gammaC * invStd);
-            float a = training ? (float)(sumDy / m) : 0f;
-            float b = training ? (float)(invStd * invStd * sumDyCentered / m) : 0f;
-            for (int n = 0; n < batch; n++)
+    private ref struct BatchNormForwardJob : IParallelJob
+    {
+        public Span<float> X, Y, Gamma, Beta, RunningMean, RunningVariance, SavedMean, SavedInvStd;
+        public int Batch, Channels, Spatial;
+        public bool Training;
+        public float Momentum, Epsilon;
+
+        public readonly void Execute(int start, int end, int part)
+        {
+            for (int c = start; c < end; c++)
             {
-                int o = n * sampleSize + c * spatial;
-                AccumulateBatchNormDx(dys.Slice(o, spatial), xs.Slice(o, spatial), dxs.Slice(o, spatial), mean, k, a, b);
+                if (Training) TrainingChannel(c);
+                else InferenceChannel(c);
+            }
+        }
+
+        private readonly void InferenceChannel(int c)
+        {
+            float invStd = (float)(1.0 / Math.Sqrt((double)RunningVariance[c] + Epsilon));
+            // Kept for a backward pass after this inference forward (input gradients of a frozen network).
+            if (!SavedMean.IsEmpty) SavedMean[c] = RunningMean[c];
+            if (!SavedInvStd.IsEmpty) SavedInvStd[c] = invStd;
+            Normalize(c, RunningMean[c], invStd);
+        }
+
+        private readonly void TrainingChannel(int c)
+        {
+            int m = Batch * Spatial, sampleSize = Channels * Spatial;
+            // Two passes (mean, then squared deviations), both in double: no catastrophic
+            // cancellation as with E[x²] − E[x]² when |mean| ≫ std.
+            double sum = 0;
+            for (int n = 0; n < Batch; n++) sum += SumDouble(X.Slice(n * sampleSize + c * Spatial, Spatial));
+            double mean = sum / m;
+            double squares = 0;
+            for (int n = 0; n < Batch; n++) squares += SumSquaredDeviation(X.Slice(n * sampleSize + c * Spatial, Spatial), mean);
+            double biasedVariance = squares / m;
+            double invStd = 1.0 / Math.Sqrt(biasedVariance + Epsilon);
+
+            SavedMean[c] = (float)mean;
+            SavedInvStd[c] = (float)invStd;
+            if (!RunningMean.IsEmpty) RunningMean[c] = (float)((1.0 - Momentum) * RunningMean[c] + Momentum * mean);
+            if (!RunningVariance.IsEmpty) RunningVariance[c] = (float)((1.0 - Momentum) * RunningVariance[c] + Momentum * (squares / (m - 1)));
+
+            // Normalise with the saved (float) values, exactly what backward will see.
+            Normalize(c, SavedMean[c], SavedInvStd[c]);
+        }
+
+        /// <summary>y = (x − mean)·(γ·invStd) + β over every sample's row of channel c.</summary>
+        private readonly void Normalize(int c, float mean, float invStd)
+        {
+            float scale = (Gamma.IsEmpty ? 1f : Gamma[c]) * invStd, beta = Beta.IsEmpty ? 0f : Beta[c];
+            for (int n = 0; n < Batch; n++)
+            {
+                int o = (n * Channels + c) * Spatial;
+                NormalizeRow(X.Slice(o, Spatial), Y.Slice(o, Spatial), mean, scale, beta);
+            }
+        }
+    }
+
+    private ref struct BatchNormBackwardJob : IParallelJob
+    {
+        public Span<float> X, Gamma, SavedMean, SavedInvStd, Dy, Dx, DGamma, DBeta;
+        public int Batch, Channels, Spatial;
+        public bool Training;
+
+        public readonly void Execute(int start, int end, int part)
+        {
+            int m = Batch * Spatial, sampleSize = Channels * Spatial;
+            for (int c = start; c < end; c++)
+            {
+                float mean = SavedMean[c];
+                double invStd = SavedInvStd[c];
+                // Σdy and Σdy·(x − mean); Σdy·x̂ = invStd·Σdy·(x − mean).
+                double sumDy = 0, sumDyCentered = 0;
+                for (int n = 0; n < Batch; n++)
+                {
+                    int o = n * sampleSize + c * Spatial;
+                    var (dySum, centered) = SumAndProductCentered(Dy.Slice(o, Spatial), X.Slice(o, Spatial), mean);
+                    sumDy += dySum;
+                    sumDyCentered += centered;
+                }
+                double sumDyXHat = invStd * sumDyCentered;
+                if (!DBeta.IsEmpty) DBeta[c] += (float)sumDy;
+                if (!DGamma.IsEmpty) DGamma[c] += (float)sumDyXHat;
+                if (Dx.IsEmpty) continue;
+
+                // Training: dx = γ·invStd/M·(M·dy − Σdy − x̂·Σ(dy·x̂)) = k·(dy − a − b·(x − mean)) with
+                // k = γ·invStd, a = Σdy/M, b = invStd²·Σdy(x − mean)/M. Inference: the statistics are
+                // constants, so a = b = 0 and dx = k·dy.
+                double gammaC = Gamma.IsEmpty ? 1.0 : Gamma[c];
+                float k = (float)(gammaC * invStd);
+                float a = Training ? (float)(sumDy / m) : 0f;
+                float b = Training ? (float)(invStd * invStd * sumDyCentered / m) : 0f;
+                for (int n = 0; n < Batch; n++)
+                {
+                    int o = n * sampleSize + c * Spatial;
+                    AccumulateBatchNormDx(Dy.Slice(o, Spatial), X.Slice(o, Spatial), Dx.Slice(o, Spatial), mean, k, a, b);
+                }
             }
         }
     }
@@ -152,30 +229,15 @@ public sealed partial class CpuBackend
         if (!view.IsEmpty) RequireSameLength(channels, view.Length, name);
     }
 
-    /// <summary>y = (x − mean)·(γ·invStd) + β over every sample's row of channel c.</summary>
-    private static void NormalizeChannel(Span<float> xs, Span<float> ys, int batch, int channels, int spatial, int c,
-        float mean, float invStd, float gamma, float beta)
-    {
-        float scale = gamma * invStd;
-        for (int n = 0; n < batch; n++)
-        {
-            int o = (n * channels + c) * spatial;
-            NormalizeRow(xs.Slice(o, spatial), ys.Slice(o, spatial), mean, scale, beta);
-        }
-    }
-
     private static void NormalizeRow(ReadOnlySpan<float> x, Span<float> y, float mean, float scale, float beta)
     {
         // Subtract first, then scale: x·scale + (β − mean·scale) would cancel when |mean| ≫ std.
         int i = 0;
-        if (Vector.IsHardwareAccelerated && x.Length >= Vector<float>.Count)
-        {
-            var vx = MemoryMarshal.Cast<float, Vector<float>>(x);
-            var vy = MemoryMarshal.Cast<float, Vector<float>>(y);
-            var vMean = new Vector<float>(mean); var vScale = new Vector<float>(scale); var vBeta = new Vector<float>(beta);
-            for (int j = 0; j < vx.Length; j++) vy[j] = (vx[j] - vMean) * vScale + vBeta;
-            i = vx.Length * Vector<float>.Count;
-        }
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        ref float y0 = ref MemoryMarshal.GetReference(y);
+        var vMean = Vector512.Create(mean); var vScale = Vector512.Create(scale); var vBeta = Vector512.Create(beta);
+        for (; i + Lanes <= x.Length; i += Lanes)
+            ((Vector512.LoadUnsafe(ref x0, (nuint)i) - vMean) * vScale + vBeta).StoreUnsafe(ref y0, (nuint)i);
         for (; i < x.Length; i++) y[i] = (x[i] - mean) * scale + beta;
     }
 
@@ -183,36 +245,35 @@ public sealed partial class CpuBackend
         float mean, float k, float a, float b)
     {
         int i = 0;
-        if (Vector.IsHardwareAccelerated && dy.Length >= Vector<float>.Count)
+        ref float dy0 = ref MemoryMarshal.GetReference(dy);
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        ref float dx0 = ref MemoryMarshal.GetReference(dx);
+        var vMean = Vector512.Create(mean); var vk = Vector512.Create(k);
+        var va = Vector512.Create(a); var vb = Vector512.Create(b);
+        for (; i + Lanes <= dy.Length; i += Lanes)
         {
-            var vdy = MemoryMarshal.Cast<float, Vector<float>>(dy);
-            var vx = MemoryMarshal.Cast<float, Vector<float>>(x);
-            var vdx = MemoryMarshal.Cast<float, Vector<float>>(dx);
-            var vMean = new Vector<float>(mean); var vk = new Vector<float>(k);
-            var va = new Vector<float>(a); var vb = new Vector<float>(b);
-            for (int j = 0; j < vdy.Length; j++)
-                vdx[j] += vk * (vdy[j] - va - vb * (vx[j] - vMean));
-            i = vdy.Length * Vector<float>.Count;
+            var d = Vector512.LoadUnsafe(ref dy0, (nuint)i);
+            var centered = Vector512.LoadUnsafe(ref x0, (nuint)i) - vMean;
+            (Vector512.LoadUnsafe(ref dx0, (nuint)i) + vk * (d - va - vb * centered)).StoreUnsafe(ref dx0, (nuint)i);
         }
         for (; i < dy.Length; i++) dx[i] += k * (dy[i] - a - b * (x[i] - mean));
     }
+
+    /// <summary>Floats per vector in the batch-norm loops.</summary>
+    private static int Lanes => Vector512<float>.Count;
 
     /// <summary>Σ x in double.</summary>
     private static double SumDouble(ReadOnlySpan<float> x)
     {
         int i = 0;
-        double total = 0;
-        if (Vector.IsHardwareAccelerated && x.Length >= Vector<float>.Count)
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        var acc = Vector512<double>.Zero;
+        for (; i + Lanes <= x.Length; i += Lanes)
         {
-            var acc = Vector<double>.Zero;
-            foreach (var v in MemoryMarshal.Cast<float, Vector<float>>(x))
-            {
-                Vector.Widen(v, out var lo, out var hi);
-                acc += lo + hi;
-            }
-            total = Vector.Sum(acc);
-            i = x.Length - x.Length % Vector<float>.Count;
+            var (lo, hi) = Vector512.Widen(Vector512.LoadUnsafe(ref x0, (nuint)i));
+            acc += lo + hi;
         }
+        double total = Vector512.Sum(acc);
         for (; i < x.Length; i++) total += x[i];
         return total;
     }
@@ -221,46 +282,43 @@ public sealed partial class CpuBackend
     private static double SumSquaredDeviation(ReadOnlySpan<float> x, double mean)
     {
         int i = 0;
-        double total = 0;
-        if (Vector.IsHardwareAccelerated && x.Length >= Vector<float>.Count)
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        var acc = Vector512<double>.Zero;
+        var vMean = Vector512.Create(mean);
+        for (; i + Lanes <= x.Length; i += Lanes)
         {
-            var acc = Vector<double>.Zero;
-            var vMean = new Vector<double>(mean);
-            foreach (var v in MemoryMarshal.Cast<float, Vector<float>>(x))
-            {
-                Vector.Widen(v, out var lo, out var hi);
-                lo -= vMean; hi -= vMean;
-                acc += lo * lo + hi * hi;
-            }
-            total = Vector.Sum(acc);
-            i = x.Length - x.Length % Vector<float>.Count;
+            var (lo, hi) = Vector512.Widen(Vector512.LoadUnsafe(ref x0, (nuint)i));
+            lo -= vMean; hi -= vMean;
+            acc += lo * lo + hi * hi;
         }
+        double total = Vector512.Sum(acc);
         for (; i < x.Length; i++) { double d = x[i] - mean; total += d * d; }
         return total;
     }
 
-    /// <summary>Σ dy·(x − mean) in double.</summary>
-    private static double SumProductCentered(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, double mean)
+    /// <summary>Σ dy and Σ dy·(x − mean), both in double, in one pass.</summary>
+    private static (double Sum, double Centered) SumAndProductCentered(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, double mean)
     {
         int i = 0;
-        double total = 0;
-        if (Vector.IsHardwareAccelerated && x.Length >= Vector<float>.Count)
+        ref float dy0 = ref MemoryMarshal.GetReference(dy);
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        var sum = Vector512<double>.Zero;
+        var centered = Vector512<double>.Zero;
+        var vMean = Vector512.Create(mean);
+        for (; i + Lanes <= x.Length; i += Lanes)
         {
-            var acc = Vector<double>.Zero;
-            var vMean = new Vector<double>(mean);
-            var vdy = MemoryMarshal.Cast<float, Vector<float>>(dy);
-            var vx = MemoryMarshal.Cast<float, Vector<float>>(x);
-            for (int j = 0; j < vx.Length; j++)
-            {
-                Vector.Widen(vx[j], out var xLo, out var xHi);
-                Vector.Widen(vdy[j], out var dLo, out var dHi);
-                acc += dLo * (xLo - vMean) + dHi * (xHi - vMean);
-            }
-            total = Vector.Sum(acc);
-            i = x.Length - x.Length % Vector<float>.Count;
+            var (xLo, xHi) = Vector512.Widen(Vector512.LoadUnsafe(ref x0, (nuint)i));
+            var (dLo, dHi) = Vector512.Widen(Vector512.LoadUnsafe(ref dy0, (nuint)i));
+            sum += dLo + dHi;
+            centered += dLo * (xLo - vMean) + dHi * (xHi - vMean);
         }
-        for (; i < x.Length; i++) total += dy[i] * (x[i] - mean);
-        return total;
+        double totalSum = Vector512.Sum(sum), totalCentered = Vector512.Sum(centered);
+        for (; i < x.Length; i++)
+        {
+            totalSum += dy[i];
+            totalCentered += dy[i] * (x[i] - mean);
+        }
+        return (totalSum, totalCentered);
     }
 
     // ---- dropout ----------------------------------------------------------------------------
