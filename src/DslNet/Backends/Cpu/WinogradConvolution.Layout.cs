@@ -69,6 +69,9 @@ internal readonly struct WinogradShape
 
 internal static unsafe partial class WinogradConvolution
 {
+    /// <summary>How many rows ahead <see cref="PackRow"/> prefetches.</summary>
+    private const int PrefetchRows = 2;
+
     /// <summary>
     /// Copies channel planes of <paramref name="images"/> (≤ 16) consecutive samples into one channel's
     /// input frame for the band starting at tile row <paramref name="firstTileRow"/>: the zero-padded
@@ -82,20 +85,27 @@ internal static unsafe partial class WinogradConvolution
     private static void PackInputFrame(in WinogradShape s, float* plane, int imageStride, int images, int firstTileRow,
         int bandTileRows, float* frame, int* columnOffsets)
     {
-        ClearFloats(frame, s.InputFrameFloats);
         int planeFloats = s.PhaseRows * s.PhaseColumns * Lanes;
+        int frameColumns = Tile * s.PhaseColumns;
+        for (int x = 0; x < frameColumns; x++) columnOffsets[x] = (x % 4) * planeFloats + (x / 4) * Lanes;
         // Frame columns X (input column X − PadLeft) that valid outputs read: X < OutWidth + 2.
-        int x0 = s.PadLeft, x1 = Math.Min(s.InWidth + s.PadLeft, s.OutWidth + 2);
-        for (int x = x0; x < x1; x++) columnOffsets[x] = (x % 4) * planeFloats + (x / 4) * Lanes;
+        int x0 = Math.Min(s.PadLeft, frameColumns), x1 = Math.Max(x0, Math.Min(s.InWidth + s.PadLeft, s.OutWidth + 2));
         int y0 = firstTileRow * Tile;
-        int y1 = Math.Min(y0 + bandTileRows * Tile + 2, s.OutHeight + 2);
-        for (int y = y0; y < y1; y++)
+        int yEnd = Math.Min(y0 + bandTileRows * Tile + 2, s.OutHeight + 2);
+        // Every position of the frame is written once: input values, or zeros (padding, rows and columns
+        // no valid output reads, and the lanes of missing samples, which PackRow fills with zeros).
+        for (int local = 0; local < Tile * s.PhaseRows; local++)
         {
-            int row = y - s.PadTop;
-            if (row < 0 || row >= s.InHeight) continue;
-            int local = y - y0;
+            int y = y0 + local, row = y - s.PadTop;
             float* target = frame + (local % 4) * 4 * planeFloats + (local / 4) * s.PhaseColumns * Lanes;
-            PackRow(plane + row * s.InWidth - s.PadLeft, imageStride, images, x0, x1, columnOffsets, target);
+            if (y >= yEnd || row < 0 || row >= s.InHeight)
+            {
+                ZeroColumns(target, columnOffsets, 0, frameColumns);
+                continue;
+            }
+            ZeroColumns(target, columnOffsets, 0, x0);
+            PackRow(plane + row * s.InWidth - s.PadLeft, imageStride, images, x0, x1, columnOffsets, target, PrefetchRows * s.InWidth);
+            ZeroColumns(target, columnOffsets, x1, frameColumns);
         }
     }
 
@@ -109,32 +119,45 @@ internal static unsafe partial class WinogradConvolution
     private static void PackGradientFrame(in WinogradShape s, float* plane, int imageStride, int images, int firstTileRow,
         int bandTileRows, float* frame, int* columnOffsets)
     {
-        ClearFloats(frame, s.GradientFrameFloats);
         int planeFloats = s.BandRows * s.TilesX * Lanes;
-        for (int x = 0; x < s.OutWidth; x++) columnOffsets[x] = (x % 4) * planeFloats + (x / 4) * Lanes;
+        int frameColumns = Tile * s.TilesX;
+        for (int x = 0; x < frameColumns; x++) columnOffsets[x] = (x % 4) * planeFloats + (x / 4) * Lanes;
         int y0 = firstTileRow * Tile;
-        int y1 = Math.Min(y0 + bandTileRows * Tile, s.OutHeight);
-        for (int y = y0; y < y1; y++)
+        int yEnd = Math.Min(y0 + bandTileRows * Tile, s.OutHeight);
+        for (int local = 0; local < Tile * s.BandRows; local++)
         {
-            int local = y - y0;
+            int y = y0 + local;
             float* target = frame + (local % 4) * 4 * planeFloats + (local / 4) * s.TilesX * Lanes;
-            PackRow(plane + y * s.OutWidth, imageStride, images, 0, s.OutWidth, columnOffsets, target);
+            if (y >= yEnd)
+            {
+                ZeroColumns(target, columnOffsets, 0, frameColumns);
+                continue;
+            }
+            PackRow(plane + y * s.OutWidth, imageStride, images, 0, s.OutWidth, columnOffsets, target, PrefetchRows * s.OutWidth);
+            ZeroColumns(target, columnOffsets, s.OutWidth, frameColumns);
         }
+    }
+
+    private static void ZeroColumns(float* target, int* columnOffsets, int x0, int x1)
+    {
+        for (int x = x0; x < x1; x++) Vector512.Store(Vector512<float>.Zero, target + columnOffsets[x]);
     }
 
     /// <summary>
     /// Columns [x0, x1) of one row of <paramref name="images"/> samples (sample n's column x at
     /// row + n·imageStride + x) → one lane vector per column, at target + columnOffsets[x]: blocks of 16
     /// columns are loaded as 16 rows (one per sample, zero for missing samples), transposed in registers
-    /// and stored whole.
+    /// and stored whole. The 16 rows come from 16 samples far apart in memory, too many streams for the
+    /// hardware prefetcher: each load also prefetches the row <paramref name="prefetchAhead"/> floats on.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PackRow(float* row, int imageStride, int images, int x0, int x1, int* columnOffsets, float* target)
+    private static void PackRow(float* row, int imageStride, int images, int x0, int x1, int* columnOffsets, float* target, int prefetchAhead)
     {
         Vector512<float>* block = stackalloc Vector512<float>[Lanes];
         for (int xb = x0; xb < x1; xb += Lanes)
         {
             int count = Math.Min(Lanes, x1 - xb);
+            for (int n = 0; n < images; n++) Sse.Prefetch0(row + (long)n * imageStride + xb + prefetchAhead);
             if (count == Lanes)
                 for (int n = 0; n < images; n++) block[n] = Vector512.Load(row + (long)n * imageStride + xb);
             else
@@ -297,12 +320,5 @@ internal static unsafe partial class WinogradConvolution
         q1 = Avx512F.UnpackHigh(t0, t2).AsSingle();
         q2 = Avx512F.UnpackLow(t1, t3).AsSingle();
         q3 = Avx512F.UnpackHigh(t1, t3).AsSingle();
-    }
-
-    private static void ClearFloats(float* p, int count)
-    {
-        int i = 0;
-        for (; i + 16 <= count; i += 16) Vector512.Store(Vector512<float>.Zero, p + i);
-        for (; i < count; i++) p[i] = 0f;
     }
 }

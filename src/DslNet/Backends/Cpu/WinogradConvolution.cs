@@ -47,10 +47,11 @@ internal static unsafe partial class WinogradConvolution
     private const int ChunkRowStride = ChunkPositions * ChunkPositionStride;
 
     /// <summary>
-    /// Floats of input frames a part keeps for one band (4 MiB: a group's whole image for layers the
-    /// size of MNIST's; larger images are cut into bands of tile rows).
+    /// Floats of input frames a part packs for one band of tile rows (256 KiB, W3's conv2: one tile row,
+    /// 512 KiB with the overlap row): packed frames are transformed while they are still in L2. Measured:
+    /// whole-image frames (2–4 MiB) left the input transform waiting on L3 for most of its time.
     /// </summary>
-    private const int FrameBudgetFloats = 1 << 20;
+    private const int FrameBudgetFloats = 1 << 16;
 
     /// <summary>Floats of transformed input and gradient one weight-gradient band may hold (16 MiB).</summary>
     private const int WeightGradientBudgetFloats = 1 << 18;
@@ -191,7 +192,7 @@ internal static unsafe partial class WinogradConvolution
             float* v = Scratch(ref t_transformed, (long)Points * s.InChannels * ChunkPositions * Lanes);
             float* m = Scratch(ref t_products, (long)RowsPerTile * ChunkRowStride);
             float* tile = Scratch(ref t_points, Phases * Lanes);
-            int* columns = Scratch(ref t_columns, s.OutWidth + 2);
+            int* columns = Scratch(ref t_columns, Tile * (s.TilesX + 1));
             int* taps = stackalloc int[Points];
             for (int i = 0; i < Alpha; i++)
                 for (int k = 0; k < Alpha; k++) taps[i * Alpha + k] = s.InputTapOffset(i, k);
@@ -331,7 +332,7 @@ internal static unsafe partial class WinogradConvolution
         {
             ref readonly var s = ref S;
             float* frame = Scratch(ref t_frames, Math.Max(s.InputFrameFloats, s.GradientFrameFloats));
-            int* columns = Scratch(ref t_columns, s.OutWidth + 2);
+            int* columns = Scratch(ref t_columns, Tile * (s.TilesX + 1));
             int* taps = stackalloc int[Points];
             for (int i = 0; i < Alpha; i++)
                 for (int k = 0; k < Alpha; k++) taps[i * Alpha + k] = s.InputTapOffset(i, k);
