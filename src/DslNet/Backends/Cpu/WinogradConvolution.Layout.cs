@@ -69,9 +69,6 @@ internal readonly struct WinogradShape
 
 internal static unsafe partial class WinogradConvolution
 {
-    /// <summary>How many rows ahead <see cref="PackRow"/> prefetches.</summary>
-    private const int PrefetchRows = 2;
-
     /// <summary>
     /// Copies channel planes of <paramref name="images"/> (≤ 16) consecutive samples into one channel's
     /// input frame for the band starting at tile row <paramref name="firstTileRow"/>: the zero-padded
@@ -104,7 +101,7 @@ internal static unsafe partial class WinogradConvolution
                 continue;
             }
             ZeroColumns(target, columnOffsets, 0, x0);
-            PackRow(plane + row * s.InWidth - s.PadLeft, imageStride, images, x0, x1, columnOffsets, target, PrefetchRows * s.InWidth);
+            PackRow(plane + row * s.InWidth - s.PadLeft, imageStride, images, x0, x1, columnOffsets, target, s.InputPlane);
             ZeroColumns(target, columnOffsets, x1, frameColumns);
         }
     }
@@ -133,7 +130,7 @@ internal static unsafe partial class WinogradConvolution
                 ZeroColumns(target, columnOffsets, 0, frameColumns);
                 continue;
             }
-            PackRow(plane + y * s.OutWidth, imageStride, images, 0, s.OutWidth, columnOffsets, target, PrefetchRows * s.OutWidth);
+            PackRow(plane + y * s.OutWidth, imageStride, images, 0, s.OutWidth, columnOffsets, target, s.OutputPlane);
             ZeroColumns(target, columnOffsets, s.OutWidth, frameColumns);
         }
     }
@@ -148,7 +145,9 @@ internal static unsafe partial class WinogradConvolution
     /// row + n·imageStride + x) → one lane vector per column, at target + columnOffsets[x]: blocks of 16
     /// columns are loaded as 16 rows (one per sample, zero for missing samples), transposed in registers
     /// and stored whole. The 16 rows come from 16 samples far apart in memory, too many streams for the
-    /// hardware prefetcher: each load also prefetches the row <paramref name="prefetchAhead"/> floats on.
+    /// hardware prefetcher: each load also prefetches the row <paramref name="prefetchAhead"/> floats on
+    /// (callers pass one channel plane: frames are packed channel after channel, so the same rows of the
+    /// next channel are read next, one whole frame later).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void PackRow(float* row, int imageStride, int images, int x0, int x1, int* columnOffsets, float* target, int prefetchAhead)

@@ -65,12 +65,13 @@ internal static unsafe partial class WinogradConvolution
 
     /// <summary>
     /// Whether the backend should run <paramref name="g"/> here rather than on the direct kernel: at least
-    /// 32 input and 32 output channels and 16 samples. Measured per pass on one Zen 4 core (ms, direct vs
-    /// Winograd, forward + input gradient + weight gradient): 32→64 channels on 28×28 at batch 128
-    /// 285 vs 130, at batch 16 17.6 vs 12.7, at batch 8 8.5 vs 10.5 (lanes are samples: a group of 16
-    /// half empty); 64→64 on 8×8 at batch 16 5.3 vs 3.7; 8→16 on 28×28 11.8 vs 15.5 and 1→32 (W3's first
-    /// layer) 6.9 vs 36.7: with few channels the transforms, linear in the channel count, outweigh the
-    /// multiply-adds they save, which grow with the product of the two counts.
+    /// 32 input and 32 output channels and 16 samples (one full group of lanes). Measured on one Zen 4 core
+    /// (ms of CPU time, min of 7, forward + input gradient + weight gradient, direct vs Winograd; machine
+    /// shared, load 8–11): 32→64 channels on 28×28 at batch 128 (W3's conv2) 142 vs 94, at batch 16
+    /// 18.6 vs 12.5, at batch 8 9.1 vs 11.7 and at batch 1 1.1 vs 10.3 (lanes are samples: a group costs
+    /// the same full or not); 64→64 on 8×8 at batch 16 4.4 vs 4.4; 16→16 on 14×14 at batch 128 5.9 vs 7.9;
+    /// 8→16 on 28×28 12.2 vs 12.4; 1→32 (W3's conv1) 7.7 vs 15.8. The transforms are linear in the
+    /// channel counts, the multiply-adds they save grow with their product, so few channels stay direct.
     /// </summary>
     public static bool Prefers(in Conv2DGeometry g, int batch) =>
         Supports(g) && g.InChannels >= 32 && g.OutChannels >= 32 && batch >= Lanes;
