@@ -14,12 +14,14 @@ using DslNet.Bench;
 //   dotnet run -c Release --project bench/DslNet.Bench -- OUT.json [--threads 1,2] [--only W1,W5]
 //                                                           [--target-s 3] [--label TEXT] [--profile]
 // --profile times every kernel call site of the network workloads instead (see Profile.cs).
+// --floor times the memory floor of W1 batch-1 inference instead (see MemoryFloor.cs).
 string? outPath = null;
 int[] threads = { 1, 2 };
 var groups = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 double targetS = 3.0;
 string label = "";
 bool profile = false;
+bool floor = false;
 try
 {
     for (int i = 0; i < args.Length; i++)
@@ -40,8 +42,9 @@ try
                 break;
             case "--label": label = Value(); break;
             case "--profile": profile = true; break;
+            case "--floor": floor = true; break;
             case "-h" or "--help":
-                Console.WriteLine("DslNet.Bench OUT.json [--threads 1,2] [--only W1,W2,W3,W5] [--target-s 3] [--label TEXT] [--profile]");
+                Console.WriteLine("DslNet.Bench OUT.json [--threads 1,2] [--only W1,W2,W3,W5] [--target-s 3] [--label TEXT] [--profile] [--floor]");
                 return 0;
             default:
                 if (args[i].StartsWith('-') || outPath is not null) throw new ArgumentException($"Unknown argument '{args[i]}'.");
@@ -72,6 +75,13 @@ var meta = new Dictionary<string, object?>
     ["loadavg_start"] = LoadAverage(),
 };
 var rows = new List<Dictionary<string, object?>>();
+if (floor)
+{
+    var floorRows = MemoryFloor.Run(targetS);
+    File.WriteAllText(Path.GetFullPath(outPath), JsonSerializer.Serialize(new { meta, floor = floorRows }, new JsonSerializerOptions { WriteIndented = true }));
+    Console.WriteLine($"# wrote {outPath}");
+    return 0;
+}
 if (profile)
 {
     foreach (var workload in Workloads.All)
