@@ -24,6 +24,9 @@ internal static unsafe class DirectConvolution
     /// <summary>Floats of frames per chunk of samples (about 256 KiB, a part of L2).</summary>
     private const int ChunkFloats = 64 * 1024;
 
+    /// <summary>Slots a weight-gradient chunk should hold (see <see cref="WeightGradientJob"/>).</summary>
+    private const int MinGradientSlots = 128;
+
     /// <summary>True when this path handles <paramref name="g"/> on this machine.</summary>
     public static bool Supports(in Conv2DGeometry g) =>
         Avx512F.IsSupported && Vector512.IsHardwareAccelerated
@@ -317,8 +320,12 @@ internal static unsafe class DirectConvolution
             ref readonly var g = ref G;
             int sampleFrames = g.InChannels * Frame.InputChannelStride;
             bool fused = Activation != ActivationKind.Identity;
-            int chunk = ChunkSamples(sampleFrames + (fused ? g.OutputSize : 0), end - start);
             int outPlane = g.OutHeight * g.OutWidth;
+            // Every tile ends with 24 horizontal sums, so a chunk should hold enough slots to amortise
+            // them (LeNet's C3 has only 7 per sample), as long as its frames stay well inside L2.
+            int perSample = sampleFrames + (fused ? g.OutputSize : 0);
+            int chunk = Math.Max(ChunkFloats / perSample, MinGradientSlots / Vectors(outPlane));
+            chunk = Math.Clamp(Math.Min(chunk, 2 * ChunkFloats / perSample), 1, Math.Max(1, end - start));
             float* frames = Scratch(ref t_frames, chunk * sampleFrames + ConvFrame.Slack);
             ConvSlot* slots = Scratch(ref t_slots, chunk * Vectors(outPlane));
             float* dz = fused ? Scratch(ref t_chunkGradient, chunk * g.OutputSize) : null;
