@@ -48,6 +48,9 @@ internal static unsafe partial class Gemm
     /// every call finds nothing in L2, since each call evicts first what the next one needs first;
     /// alternating the direction starts each call on the rows the previous one read last, which are
     /// still in L2. Each column is computed the same way in either direction, so this changes speed only.
+    /// Measured (bench --floor, one thread, load ~5, medians of three runs): x·W1ᵀ alone (1.6 MB)
+    /// 17.8 µs against 19.5–22.4 µs in one direction; W1's three products in turn, 2.1 MB, where
+    /// layer 2 is evicted either way, within the noise (27.8–31.1 µs both ways).
     /// </summary>
     internal static class ReadOrder
     {
