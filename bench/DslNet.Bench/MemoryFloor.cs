@@ -45,6 +45,8 @@ internal static unsafe class MemoryFloor
             Gemm.Multiply(false, true, 1, 256, 512, h1, 512, w2, 512, h2, 256, 0f);
             Gemm.Multiply(false, true, 1, 10, 256, h2, 256, w3, 256, y, 10, 0f);
         });
+        float[] x4 = Filled(4 * 784), h4 = new float[4 * 512];
+        Row("x·W1ᵀ 784→512 at batch 4", 4L * w1.Length, () => Gemm.Multiply(false, true, 4, 512, 784, x4, 784, w1, 784, h4, 512, 0f));
         return rows;
     }
 

@@ -146,6 +146,31 @@ public class GemmTests
             }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Few_row_products_give_each_row_exactly_its_one_row_product(bool transposeB)
+    {
+        // The few-rows kernels read B once for all rows of A (or A once, for a narrow transposed B),
+        // so the loop order differs with m: every row must still come out bit for bit as alone.
+        var random = new Random(47);
+        foreach (var (m, n, k) in new[] { (2, 257, 63), (3, 17, 65), (7, 65, 257), (65, 3, 63), (257, 1, 17) })
+        {
+            if (!transposeB && m >= Gemm.MR) continue; // the packed path
+            float[] a = GradientCheck.ToFloat(GradientCheck.RandomArray(random, m * k));
+            float[] b = GradientCheck.ToFloat(GradientCheck.RandomArray(random, n * k));
+            int ldb = transposeB ? k : n;
+            var all = new float[m * n];
+            Gemm.Multiply(false, transposeB, m, n, k, a, k, b, ldb, all, n, 0f);
+            for (int i = 0; i < m; i++)
+            {
+                var row = new float[n];
+                Gemm.Multiply(false, transposeB, 1, n, k, a.AsSpan(i * k, k), k, b, ldb, row, n, 0f);
+                Assert.True(row.AsSpan().SequenceEqual(all.AsSpan(i * n, n)), $"{m}×{n}×{k}, transposeB {transposeB}: row {i} differs");
+            }
+        }
+    }
+
     [Fact]
     public unsafe void Products_over_the_same_transposed_b_alternate_their_read_direction()
     {

@@ -89,15 +89,31 @@ internal static unsafe partial class Gemm
         public void Execute(int start, int end, int part)
         {
             int j0 = start * ColumnGroup, j1 = Math.Min(end * ColumnGroup, N);
-            for (int i = 0; i < M; i++)
+            if (!Vector512.IsHardwareAccelerated)
             {
-                float* aRow = Rows + (long)i * Ldr;
-                float* cRow = C + (long)i * Ldc;
-                if (!Vector512.IsHardwareAccelerated) Portable(aRow, cRow, j0, j1);
-                else if (TransposeB) DotColumns(aRow, cRow, j0, j1);
-                else AxpyColumns(aRow, cRow, j0, j1);
+                for (int i = 0; i < M; i++) Portable(Rows + (long)i * Ldr, C + (long)i * Ldc, j0, j1);
+                return;
+            }
+            if (TransposeB)
+            {
+                // Whichever operand is larger is read once: B (x·Wᵀ at a small batch: blocks of B
+                // outside, rows of A inside) or A (a logits layer at a large batch: rows outside).
+                if (N > M) DotColumns(0, M, j0, j1);
+                else for (int i = 0; i < M; i++) DotColumns(i, i + 1, j0, j1);
+                return;
+            }
+            // Every row of A in turn over one band of columns, so the band of B (K × 64 floats) is
+            // read from memory once and from cache by the other rows. Bands start at j0 in whole
+            // vectors, so each column takes the same path as in one call over [j0, j1).
+            for (int band = j0; band < j1; band += AxpyBand)
+            {
+                int bandEnd = Math.Min(band + AxpyBand, j1);
+                for (int i = 0; i < M; i++) AxpyColumns(Rows + (long)i * Ldr, C + (long)i * Ldc, band, bandEnd);
             }
         }
+
+        /// <summary>Columns per band of the untransposed path: the width of its register block.</summary>
+        private const int AxpyBand = 64;
 
         /// <summary>
         /// B stored transposed (n×k): C[j] = dot(a, B row j), eight rows of B per pass over a (eight
@@ -107,17 +123,22 @@ internal static unsafe partial class Gemm
         /// depend on the grouping, the direction or the thread count.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private readonly void DotColumns(float* a, float* c, int j0, int j1)
+        private readonly void DotColumns(int i0, int i1, int j0, int j1)
         {
+            // Each block of eight rows of B (8·K floats, in L1) serves rows i0..i1 of A before the
+            // next block is read, so B streams from memory once for all of them.
             int blocks = (j1 - j0) / 8;
             for (int q = 0; q < blocks; q++)
             {
                 int j = Reverse ? j1 - 8 * (q + 1) : j0 + 8 * q;
-                DotEightColumns(a, c, j);
+                for (int i = i0; i < i1; i++) DotEightColumns(Rows + (long)i * Ldr, C + (long)i * Ldc, j);
             }
             int rest = j1 - 8 * blocks;
-            if (Reverse) for (int j = rest - 1; j >= j0; j--) DotOneColumn(a, c, j);
-            else for (int j = j0 + 8 * blocks; j < j1; j++) DotOneColumn(a, c, j);
+            for (int step = 0; step < rest - j0; step++)
+            {
+                int j = Reverse ? rest - 1 - step : j0 + 8 * blocks + step;
+                for (int i = i0; i < i1; i++) DotOneColumn(Rows + (long)i * Ldr, C + (long)i * Ldc, j);
+            }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
