@@ -131,7 +131,13 @@ internal static unsafe partial class Gemm
             for (int q = 0; q < blocks; q++)
             {
                 int j = Reverse ? j1 - 8 * (q + 1) : j0 + 8 * q;
-                for (int i = i0; i < i1; i++) DotEightColumns(Rows + (long)i * Ldr, C + (long)i * Ldc, j);
+                int i = i0;
+                for (; i + 4 <= i1; i += 4)
+                {
+                    DotFourRowsFourColumns(i, j);
+                    DotFourRowsFourColumns(i, j + 4);
+                }
+                for (; i < i1; i++) DotEightColumns(Rows + (long)i * Ldr, C + (long)i * Ldc, j);
             }
             int rest = j1 - 8 * blocks;
             for (int step = 0; step < rest - j0; step++)
@@ -171,6 +177,60 @@ internal static unsafe partial class Gemm
             Store(c + j + 5, Vector512.Sum(s5) + TailDot(a, b0 + 5 * l, p, k));
             Store(c + j + 6, Vector512.Sum(s6) + TailDot(a, b0 + 6 * l, p, k));
             Store(c + j + 7, Vector512.Sum(s7) + TailDot(a, b0 + 7 * l, p, k));
+        }
+
+        /// <summary>
+        /// C[i..i+3, j..j+3] from four rows of A and four rows of B: sixteen sums, each summed exactly
+        /// as <see cref="DotEightColumns"/> sums its own, for half the loads per multiply-add (a row of A
+        /// is loaded once for four columns, a row of B once for four rows).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private readonly void DotFourRowsFourColumns(int i, int j)
+        {
+            int k = K;
+            long l = Ldb, lr = Ldr;
+            float* a0 = Rows + i * lr, a1 = a0 + lr, a2 = a1 + lr, a3 = a2 + lr;
+            float* b0 = B + j * l, b1 = b0 + l, b2 = b1 + l, b3 = b2 + l;
+            Vector512<float> s00 = default, s01 = default, s02 = default, s03 = default,
+                s10 = default, s11 = default, s12 = default, s13 = default,
+                s20 = default, s21 = default, s22 = default, s23 = default,
+                s30 = default, s31 = default, s32 = default, s33 = default;
+            int p = 0;
+            for (; p + 16 <= k; p += 16)
+            {
+                var x0 = Vector512.Load(a0 + p); var x1 = Vector512.Load(a1 + p);
+                var x2 = Vector512.Load(a2 + p); var x3 = Vector512.Load(a3 + p);
+                var w = Vector512.Load(b0 + p);
+                s00 = Vector512.FusedMultiplyAdd(x0, w, s00); s10 = Vector512.FusedMultiplyAdd(x1, w, s10);
+                s20 = Vector512.FusedMultiplyAdd(x2, w, s20); s30 = Vector512.FusedMultiplyAdd(x3, w, s30);
+                w = Vector512.Load(b1 + p);
+                s01 = Vector512.FusedMultiplyAdd(x0, w, s01); s11 = Vector512.FusedMultiplyAdd(x1, w, s11);
+                s21 = Vector512.FusedMultiplyAdd(x2, w, s21); s31 = Vector512.FusedMultiplyAdd(x3, w, s31);
+                w = Vector512.Load(b2 + p);
+                s02 = Vector512.FusedMultiplyAdd(x0, w, s02); s12 = Vector512.FusedMultiplyAdd(x1, w, s12);
+                s22 = Vector512.FusedMultiplyAdd(x2, w, s22); s32 = Vector512.FusedMultiplyAdd(x3, w, s32);
+                w = Vector512.Load(b3 + p);
+                s03 = Vector512.FusedMultiplyAdd(x0, w, s03); s13 = Vector512.FusedMultiplyAdd(x1, w, s13);
+                s23 = Vector512.FusedMultiplyAdd(x2, w, s23); s33 = Vector512.FusedMultiplyAdd(x3, w, s33);
+            }
+            long ldc = Ldc;
+            float* c0 = C + i * ldc + j, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+            StoreFour(c0, a0, p, s00, s01, s02, s03, b0, l);
+            StoreFour(c1, a1, p, s10, s11, s12, s13, b0, l);
+            StoreFour(c2, a2, p, s20, s21, s22, s23, b0, l);
+            StoreFour(c3, a3, p, s30, s31, s32, s33, b0, l);
+        }
+
+        /// <summary>Four outputs of one row of C: each sum reduced, plus its scalar tail (rows b, b + l, …).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private readonly void StoreFour(float* c, float* a, int p, Vector512<float> s0, Vector512<float> s1,
+            Vector512<float> s2, Vector512<float> s3, float* b, long l)
+        {
+            int k = K;
+            Store(c, Vector512.Sum(s0) + TailDot(a, b, p, k));
+            Store(c + 1, Vector512.Sum(s1) + TailDot(a, b + l, p, k));
+            Store(c + 2, Vector512.Sum(s2) + TailDot(a, b + 2 * l, p, k));
+            Store(c + 3, Vector512.Sum(s3) + TailDot(a, b + 3 * l, p, k));
         }
 
         /// <summary>One column, summed exactly as <see cref="DotEightColumns"/> sums each of its eight.</summary>
