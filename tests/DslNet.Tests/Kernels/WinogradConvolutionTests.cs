@@ -278,6 +278,57 @@ public class WinogradConvolutionTests
         GradientCheck.AssertClose(dw, backend.Download(dwOnly), 1e-4, "dW alone");
     }
 
+    /// <summary>dz = dy ⊙ f'(y), written from the activation's definition in terms of its output y.</summary>
+    private static double[] ActivationGradient(ActivationKind kind, double alpha, double[] y, double[] dy) =>
+        y.Select((v, i) => kind switch
+        {
+            ActivationKind.ReLU => v > 0 ? dy[i] : 0,
+            ActivationKind.LeakyReLU => v > 0 ? dy[i] : alpha * dy[i],
+            ActivationKind.Sigmoid => dy[i] * v * (1 - v),
+            ActivationKind.Tanh => dy[i] * (1 - v * v),
+            _ => dy[i],
+        }).ToArray();
+
+    [Theory]
+    [InlineData(ActivationKind.Identity, 0f, 1)]
+    [InlineData(ActivationKind.ReLU, 0f, 2)]
+    [InlineData(ActivationKind.LeakyReLU, 0.2f, 1)]
+    [InlineData(ActivationKind.Sigmoid, 0f, 2)]
+    [InlineData(ActivationKind.Tanh, 0f, 1)]
+    public void The_backend_backward_forms_the_fused_activation_gradient_while_packing(ActivationKind kind, float alpha, int threads)
+    {
+        // 17 samples (a full group and one lane), 6×5 (edge tiles), 32 → 33 channels.
+        var c = new Case(17, 32, 6, 5, 33, 1, 1, 1, 1);
+        var g = c.Geometry;
+        Assert.True(WinogradConvolution.Prefers(g, c.Batch));
+        var d = RandomData(g, c.Batch, 41 + (int)kind);
+        // The activation's output: values of both signs, including exact zeros (ReLU's kink).
+        double[] y = GradientCheck.Rounded(GradientCheck.RandomArray(new Random(42), d.Dy.Length));
+        for (int i = 0; i < y.Length; i += 7) y[i] = 0;
+        double[] dz = ActivationGradient(kind, alpha, y, d.Dy);
+        var (dx, dw) = ReferenceBackward(g, c.Batch, d.X, d.W, dz);
+        double[] db = new double[g.OutChannels];
+        for (int i = 0; i < dz.Length; i++) db[i / (g.OutHeight * g.OutWidth) % g.OutChannels] += dz[i];
+
+        using var backend = Backend(threads);
+        var (xv, wv, yv, dyv) = (backend.Upload(d.X), backend.Upload(d.W), backend.Upload(y), backend.Upload(d.Dy));
+        var dxView = backend.Upload(d.Dx0);
+        var dwView = backend.Upload(d.Dw0);
+        var dbView = backend.Zeros(g.OutChannels);
+        backend.Conv2DBackward(g, c.Batch, xv, wv, kind, alpha, yv, dyv, dxView, dwView, dbView);
+        GradientCheck.AssertClose(Plus(d.Dx0, dx), backend.Download(dxView), 1e-4, "dx");
+        GradientCheck.AssertClose(Plus(d.Dw0, dw), backend.Download(dwView), 1e-4, "dW");
+        GradientCheck.AssertClose(db, backend.Download(dbView), 1e-4, "db");
+
+        // A frozen kernel: the bias gradient alone, then the input gradient alone.
+        var dbOnly = backend.Zeros(g.OutChannels);
+        backend.Conv2DBackward(g, c.Batch, BufferView.Empty, BufferView.Empty, kind, alpha, yv, dyv, BufferView.Empty, BufferView.Empty, dbOnly);
+        GradientCheck.AssertClose(db, backend.Download(dbOnly), 1e-4, "db alone");
+        var dxOnly = backend.Zeros(d.X.Length);
+        backend.Conv2DBackward(g, c.Batch, BufferView.Empty, wv, kind, alpha, yv, dyv, dxOnly, BufferView.Empty, BufferView.Empty);
+        GradientCheck.AssertClose(dx, backend.Download(dxOnly), 1e-4, "dx alone");
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

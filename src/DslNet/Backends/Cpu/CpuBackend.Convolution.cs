@@ -101,7 +101,13 @@ public sealed partial class CpuBackend
         var dbs = Host(dBias);
         int k = g.InChannels * g.KernelHeight * g.KernelWidth;
         int p = g.OutHeight * g.OutWidth;
-        if (DirectConvolution.Supports(g) && !WinogradConvolution.Prefers(g, batch))
+        if (WinogradConvolution.Prefers(g, batch))
+        {
+            // Forms dy ⊙ f'(y) itself while packing its tiles, and the bias gradient with it.
+            WinogradConvolution.Backward(g, batch, xs, ws, Host(dy), Host(y), activation, alpha, dxs, dws, dbs, Pool);
+            return;
+        }
+        if (DirectConvolution.Supports(g))
         {
             // Forms dy ⊙ f'(y) itself, a chunk of samples at a time.
             DirectConvolution.BackwardWeight(g, batch, xs, Host(dy), Host(y), activation, alpha, dws, dbs, Pool);
@@ -110,13 +116,6 @@ public sealed partial class CpuBackend
         }
         // From here on "dy" is the gradient before the activation (dz).
         var dys = FusedActivation.GradientOfInput(activation, alpha, Host(y), Host(dy));
-        if (WinogradConvolution.Prefers(g, batch))
-        {
-            if (!dbs.IsEmpty) AccumulateBiasGradient(batch, g.OutChannels, p, dys, dbs);
-            if (!dws.IsEmpty) WinogradConvolution.BackwardWeight(g, batch, xs, dys, dws, Pool);
-            if (!dxs.IsEmpty) WinogradConvolution.BackwardInput(g, batch, ws, dys, dxs, Pool);
-            return;
-        }
         bool pointwise = IsPointwise(g);
         // One scratch serves both the columns of x (for dW) and the column gradient (for dx):
         // the weight gradient is finished with the columns before the column gradient overwrites them.

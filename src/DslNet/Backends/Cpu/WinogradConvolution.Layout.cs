@@ -67,6 +67,37 @@ internal readonly struct WinogradShape
         (((i % 4) * 4 + k % 4) * PhaseRows * PhaseColumns + (i / 4) * PhaseColumns + k / 4) * WinogradConvolution.Lanes;
 }
 
+/// <summary>
+/// dz = dy ⊙ f'(y) for a fused activation f, formed while the output gradient is packed, so no
+/// batch-sized dz pass runs before the backward kernels. y lies <see cref="Offset"/> floats from dy
+/// (same layout). The formulas are those of <see cref="FusedActivation.Gradient"/>; inactive for Identity.
+/// </summary>
+internal readonly struct ActivationGradient
+{
+    public ActivationGradient(long offset, ActivationKind kind, float alpha)
+    {
+        Offset = offset;
+        Kind = kind;
+        Alpha = alpha;
+    }
+
+    public long Offset { get; }
+    public ActivationKind Kind { get; }
+    public float Alpha { get; }
+    public bool Active => Kind != ActivationKind.Identity;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Apply(Vector512<float> dy, Vector512<float> y) => Kind switch
+    {
+        ActivationKind.ReLU => Vector512.GreaterThan(y, Vector512<float>.Zero) & dy,
+        // alpha ≥ 0, so y > 0 exactly where the input was (a NaN y gives alpha·dy).
+        ActivationKind.LeakyReLU => Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<float>.Zero), dy, dy * Alpha),
+        ActivationKind.Sigmoid => dy * y * (Vector512<float>.One - y),
+        ActivationKind.Tanh => dy * (Vector512<float>.One - y * y),
+        _ => dy,
+    };
+}
+
 internal static unsafe partial class WinogradConvolution
 {
     /// <summary>
@@ -80,7 +111,7 @@ internal static unsafe partial class WinogradConvolution
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackInputFrame(in WinogradShape s, float* plane, int imageStride, int images, int firstTileRow,
-        int bandTileRows, float* frame, int* columnOffsets)
+        int bandTileRows, float* frame, int* columnOffsets, in ActivationGradient gradient)
     {
         int planeFloats = s.PhaseRows * s.PhaseColumns * Lanes;
         int frameColumns = Tile * s.PhaseColumns;
@@ -101,7 +132,7 @@ internal static unsafe partial class WinogradConvolution
                 continue;
             }
             ZeroColumns(target, columnOffsets, 0, x0);
-            PackRow(plane + row * s.InWidth - s.PadLeft, imageStride, images, x0, x1, columnOffsets, target, s.InputPlane);
+            PackRow(plane + row * s.InWidth - s.PadLeft, imageStride, images, x0, x1, columnOffsets, target, s.InputPlane, gradient, null);
             ZeroColumns(target, columnOffsets, x1, frameColumns);
         }
     }
@@ -110,11 +141,13 @@ internal static unsafe partial class WinogradConvolution
     /// Copies one channel of the output gradient of <paramref name="images"/> samples, for the band's
     /// tile rows, into a gradient frame: 16 phase planes by (row mod 4, column mod 4) of BandRows × TilesX
     /// lane vectors, so the 16 values of a tile are 16 vector loads a plane apart. Positions past the
-    /// output and lanes past <paramref name="images"/> are zero.
+    /// output and lanes past <paramref name="images"/> are zero. With an active <paramref name="gradient"/>
+    /// the values packed are dy ⊙ f'(y); every packed value is also added into <paramref name="sum"/>
+    /// (the bias gradient) unless it is null.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackGradientFrame(in WinogradShape s, float* plane, int imageStride, int images, int firstTileRow,
-        int bandTileRows, float* frame, int* columnOffsets)
+        int bandTileRows, float* frame, int* columnOffsets, in ActivationGradient gradient, Vector512<float>* sum)
     {
         int planeFloats = s.BandRows * s.TilesX * Lanes;
         int frameColumns = Tile * s.TilesX;
@@ -130,7 +163,7 @@ internal static unsafe partial class WinogradConvolution
                 ZeroColumns(target, columnOffsets, 0, frameColumns);
                 continue;
             }
-            PackRow(plane + y * s.OutWidth, imageStride, images, 0, s.OutWidth, columnOffsets, target, s.OutputPlane);
+            PackRow(plane + y * s.OutWidth, imageStride, images, 0, s.OutWidth, columnOffsets, target, s.OutputPlane, gradient, sum);
             ZeroColumns(target, columnOffsets, s.OutWidth, frameColumns);
         }
     }
@@ -150,20 +183,43 @@ internal static unsafe partial class WinogradConvolution
     /// next channel are read next, one whole frame later).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PackRow(float* row, int imageStride, int images, int x0, int x1, int* columnOffsets, float* target, int prefetchAhead)
+    private static void PackRow(float* row, int imageStride, int images, int x0, int x1, int* columnOffsets, float* target,
+        int prefetchAhead, in ActivationGradient gradient, Vector512<float>* sum)
     {
         Vector512<float>* block = stackalloc Vector512<float>[Lanes];
+        bool active = gradient.Active;
+        long yOffset = gradient.Offset;
         for (int xb = x0; xb < x1; xb += Lanes)
         {
             int count = Math.Min(Lanes, x1 - xb);
-            for (int n = 0; n < images; n++) Sse.Prefetch0(row + (long)n * imageStride + xb + prefetchAhead);
+            for (int n = 0; n < images; n++)
+            {
+                float* p = row + (long)n * imageStride + xb;
+                Sse.Prefetch0(p + prefetchAhead);
+                if (active) Sse.Prefetch0(p + yOffset + prefetchAhead);
+            }
             if (count == Lanes)
-                for (int n = 0; n < images; n++) block[n] = Vector512.Load(row + (long)n * imageStride + xb);
+            {
+                for (int n = 0; n < images; n++)
+                {
+                    float* p = row + (long)n * imageStride + xb;
+                    block[n] = active ? gradient.Apply(Vector512.Load(p), Vector512.Load(p + yOffset)) : Vector512.Load(p);
+                }
+            }
             else
             {
                 var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
-                for (int n = 0; n < images; n++) block[n] = Avx512F.MaskLoad(row + (long)n * imageStride + xb, mask, Vector512<float>.Zero);
+                for (int n = 0; n < images; n++)
+                {
+                    float* p = row + (long)n * imageStride + xb;
+                    var value = Avx512F.MaskLoad(p, mask, Vector512<float>.Zero);
+                    // Masked-off lanes: dy = 0 and y = 0 give dz = 0 for every activation.
+                    if (active) value = gradient.Apply(value, Avx512F.MaskLoad(p + yOffset, mask, Vector512<float>.Zero));
+                    block[n] = value;
+                }
             }
+            if (sum != null)
+                for (int n = 0; n < images; n++) *sum += block[n];
             for (int n = images; n < Lanes; n++) block[n] = Vector512<float>.Zero;
             Transpose16(block);
             for (int j = 0; j < count; j++) Vector512.Store(block[j], target + columnOffsets[xb + j]);

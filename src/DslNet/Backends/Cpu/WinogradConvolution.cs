@@ -84,6 +84,7 @@ internal static unsafe partial class WinogradConvolution
     [ThreadStatic] private static float[]? t_gradients;
     [ThreadStatic] private static float[]? t_points;
     [ThreadStatic] private static int[]? t_columns;
+    [ThreadStatic] private static float[]? t_biasSums;
 
     private static T* Scratch<T>(ref T[]? buffer, long length) where T : unmanaged
     {
@@ -113,20 +114,67 @@ internal static unsafe partial class WinogradConvolution
         fixed (float* xs = x)
         fixed (float* ys = y)
         fixed (float* bs = bias)
-            Correlate(s, batch, xs, packed, bias.IsEmpty ? null : bs, ys, activation, alpha, accumulate: false, pool);
+            Correlate(s, batch, xs, packed, bias.IsEmpty ? null : bs, ys, activation, alpha, accumulate: false, default, pool);
     }
 
-    /// <summary>dx += Wᵀ ⋆ dy, the adjoint of <see cref="Forward"/> without bias: a correlation of dy with padding 2 − p.</summary>
+    /// <summary>
+    /// The whole backward pass of a layer with a fused activation f (Identity for none), from the
+    /// gradient dy of its output y = f(z): dz = dy ⊙ f'(y) is formed while dy is packed (in the parallel
+    /// jobs, never as a batch-sized pass); then db += Σ dz, dW += the weight gradient and dx += the input
+    /// gradient, each only when its view is not empty.
+    /// </summary>
+    public static void Backward(in Conv2DGeometry g, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> weight,
+        ReadOnlySpan<float> dy, ReadOnlySpan<float> y, ActivationKind activation, float alpha,
+        Span<float> dx, Span<float> dWeight, Span<float> dBias, WorkerPool? pool)
+    {
+        if (batch == 0) return;
+        fixed (float* dys = dy)
+        fixed (float* ys = y)
+        {
+            var gradient = activation == ActivationKind.Identity ? default : new ActivationGradient(ys - dys, activation, alpha);
+            if (!dWeight.IsEmpty) WeightGradient(g, batch, x, dys, gradient, dWeight, dBias, pool);
+            else if (!dBias.IsEmpty) BiasGradient(g, batch, dys, gradient, dBias);
+            if (!dx.IsEmpty) InputGradient(g, batch, weight, dys, gradient, dx, pool);
+        }
+    }
+
+    /// <summary>dx += Wᵀ ⋆ dy, the adjoint of <see cref="Forward"/> without bias or activation.</summary>
     public static void BackwardInput(in Conv2DGeometry g, int batch, ReadOnlySpan<float> weight, ReadOnlySpan<float> dy,
         Span<float> dx, WorkerPool? pool)
     {
         if (batch == 0) return;
+        fixed (float* dys = dy) InputGradient(g, batch, weight, dys, default, dx, pool);
+    }
+
+    /// <summary>dx += Wᵀ ⋆ dz: a correlation of dz with the flipped, transposed kernel and padding 2 − p.</summary>
+    private static void InputGradient(in Conv2DGeometry g, int batch, ReadOnlySpan<float> weight, float* dys,
+        in ActivationGradient gradient, Span<float> dx, WorkerPool? pool)
+    {
         var s = CorrelationShape(g.OutChannels, g.OutHeight, g.OutWidth, g.InChannels, g.InHeight, g.InWidth, 2 - g.PadTop, 2 - g.PadLeft);
         float* packed = Scratch(ref t_kernel, (long)Points * g.OutChannels * g.InChannels);
         PackKernel(weight, g.InChannels, g.OutChannels, flip: true, packed);
-        fixed (float* dys = dy)
         fixed (float* dxs = dx)
-            Correlate(s, batch, dys, packed, null, dxs, ActivationKind.Identity, 0f, accumulate: true, pool);
+            Correlate(s, batch, dys, packed, null, dxs, ActivationKind.Identity, 0f, accumulate: true, gradient, pool);
+    }
+
+    /// <summary>db += Σ dz without a weight gradient (a frozen kernel): plain vector sums per channel.</summary>
+    private static void BiasGradient(in Conv2DGeometry g, int batch, float* dys, in ActivationGradient gradient, Span<float> dBias)
+    {
+        int plane = g.OutHeight * g.OutWidth;
+        for (int n = 0; n < batch; n++)
+            for (int c = 0; c < g.OutChannels; c++)
+            {
+                float* p = dys + ((long)n * g.OutChannels + c) * plane;
+                var sum = Vector512<float>.Zero;
+                for (int i = 0; i < plane; i += Lanes)
+                {
+                    var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(plane - i)).AsSingle();
+                    var value = Avx512F.MaskLoad(p + i, mask, Vector512<float>.Zero);
+                    if (gradient.Active) value = gradient.Apply(value, Avx512F.MaskLoad(p + i + gradient.Offset, mask, Vector512<float>.Zero));
+                    sum += value;
+                }
+                dBias[c] += Vector512.Sum(sum);
+            }
     }
 
     private static WinogradShape CorrelationShape(int inC, int inH, int inW, int outC, int outH, int outW, int padTop, int padLeft)
@@ -163,12 +211,12 @@ internal static unsafe partial class WinogradConvolution
     }
 
     private static void Correlate(in WinogradShape s, int batch, float* input, float* packed, float* bias, float* output,
-        ActivationKind activation, float alpha, bool accumulate, WorkerPool? pool)
+        ActivationKind activation, float alpha, bool accumulate, in ActivationGradient inputGradient, WorkerPool? pool)
     {
         var job = new CorrelationJob
         {
             S = s, Batch = batch, Input = input, Packed = packed, Bias = bias, Output = output,
-            Activation = activation, ActivationAlpha = alpha, Accumulate = accumulate,
+            Activation = activation, ActivationAlpha = alpha, Accumulate = accumulate, InputGradient = inputGradient,
         };
         int groups = Groups(batch);
         if (pool is null) job.Execute(0, groups, 0);
@@ -183,6 +231,8 @@ internal static unsafe partial class WinogradConvolution
         public ActivationKind Activation;
         public float ActivationAlpha;
         public bool Accumulate;
+        /// <summary>For the input gradient: the fused activation whose gradient turns dy into dz while packing.</summary>
+        public ActivationGradient InputGradient;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int start, int end, int part)
@@ -210,7 +260,7 @@ internal static unsafe partial class WinogradConvolution
                     int bandRows = Math.Min(s.BandRows, s.TilesY - ty0);
                     for (int c = 0; c < s.InChannels; c++)
                         PackInputFrame(s, Input + (long)n0 * inImage + (long)c * s.InputPlane, inImage, images, ty0, bandRows,
-                            frames + (long)c * frameFloats, columns);
+                            frames + (long)c * frameFloats, columns, InputGradient);
 
                     int positions = bandRows * s.TilesX;
                     for (int p0 = 0; p0 < positions; p0 += ChunkPositions)
@@ -262,6 +312,14 @@ internal static unsafe partial class WinogradConvolution
         Span<float> dWeight, WorkerPool? pool)
     {
         if (batch == 0) return;
+        fixed (float* dys = dy) WeightGradient(g, batch, x, dys, default, dWeight, Span<float>.Empty, pool);
+    }
+
+    /// <summary>dW += the weight gradient of dz (and db += Σ dz when <paramref name="dBias"/> is not empty).</summary>
+    private static void WeightGradient(in Conv2DGeometry g, int batch, ReadOnlySpan<float> x, float* dys,
+        in ActivationGradient gradient, Span<float> dWeight, Span<float> dBias, WorkerPool? pool)
+    {
+        if (batch == 0) return;
         int tilesX = (g.OutWidth + Tile - 1) / Tile;
         // Per band tile row: the transformed input and gradient of every channel, 36 points × 16 lanes per tile.
         var s = new WinogradShape(g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth, g.PadTop, g.PadLeft,
@@ -270,9 +328,10 @@ internal static unsafe partial class WinogradConvolution
         float* v = Scratch(ref t_transformed, Points * g.InChannels * bandSlots);
         float* z = Scratch(ref t_gradients, Points * g.OutChannels * bandSlots);
         float* du = Scratch(ref t_products, (long)Points * g.OutChannels * g.InChannels);
+        float* biasSums = dBias.IsEmpty ? null : Scratch(ref t_biasSums, g.OutChannels);
+        if (biasSums != null) new Span<float>(biasSums, g.OutChannels).Clear();
 
         fixed (float* xs = x)
-        fixed (float* dys = dy)
         {
             bool first = true;
             for (int group = 0; group < Groups(batch); group++)
@@ -286,6 +345,7 @@ internal static unsafe partial class WinogradConvolution
                     {
                         S = s, X = xs + (long)n0 * g.InputSize, Dy = dys + (long)n0 * g.OutputSize, Images = images,
                         FirstTileRow = ty0, BandTileRows = bandRows, V = v, Z = z, Slots = slots,
+                        Gradient = gradient, BiasSums = biasSums,
                     };
                     int channels = g.InChannels + g.OutChannels;
                     long transformWork = Math.Max(1, (long)Points * slots / 4);
@@ -304,6 +364,9 @@ internal static unsafe partial class WinogradConvolution
                 }
             }
         }
+
+        if (biasSums != null)
+            for (int c = 0; c < g.OutChannels; c++) dBias[c] += biasSums[c];
 
         // dW += Gᵀ dU G per kernel.
         Span<double> point = stackalloc double[Points];
@@ -327,6 +390,9 @@ internal static unsafe partial class WinogradConvolution
         public WinogradShape S;
         public float* X, Dy, V, Z;
         public int Images, FirstTileRow, BandTileRows, Slots;
+        public ActivationGradient Gradient;
+        /// <summary>Per output channel: Σ dz so far (groups and bands in order), or null.</summary>
+        public float* BiasSums;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int start, int end, int part)
@@ -346,7 +412,7 @@ internal static unsafe partial class WinogradConvolution
                 if (item < s.InChannels)
                 {
                     int c = item;
-                    PackInputFrame(s, X + (long)c * s.InputPlane, inImage, Images, FirstTileRow, BandTileRows, frame, columns);
+                    PackInputFrame(s, X + (long)c * s.InputPlane, inImage, Images, FirstTileRow, BandTileRows, frame, columns, default);
                     long pointStride = (long)s.InChannels * Slots;
                     for (int p = 0; p < positions; p++)
                         InputTransform(frame + s.InputTileOffset(p / s.TilesX, p % s.TilesX), taps,
@@ -355,7 +421,10 @@ internal static unsafe partial class WinogradConvolution
                 else
                 {
                     int c = item - s.InChannels;
-                    PackGradientFrame(s, Dy + (long)c * s.OutputPlane, outImage, Images, FirstTileRow, BandTileRows, frame, columns);
+                    var sum = Vector512<float>.Zero;
+                    PackGradientFrame(s, Dy + (long)c * s.OutputPlane, outImage, Images, FirstTileRow, BandTileRows, frame, columns,
+                        Gradient, BiasSums == null ? null : &sum);
+                    if (BiasSums != null) BiasSums[c] += Vector512.Sum(sum);
                     long pointStride = (long)s.OutChannels * Slots;
                     for (int p = 0; p < positions; p++)
                         GradientTransform(frame + p * Lanes, gradientPlane, Z + (long)c * Slots + p * Lanes, pointStride);
