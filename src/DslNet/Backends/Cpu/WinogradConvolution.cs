@@ -348,7 +348,8 @@ internal static unsafe partial class WinogradConvolution
                         Gradient = gradient, BiasSums = biasSums,
                     };
                     int channels = g.InChannels + g.OutChannels;
-                    long transformWork = Math.Max(1, (long)Points * slots / 4);
+                    // A channel's transform costs about 8 flops per lane and point, plus its packing.
+                    long transformWork = Math.Max(1, 8L * Points * slots);
                     if (pool is null) transforms.Execute(0, channels, 0);
                     else pool.For(channels, transformWork, ref transforms);
 
@@ -382,8 +383,8 @@ internal static unsafe partial class WinogradConvolution
     }
 
     /// <summary>
-    /// Items [0, InChannels) transform input channels into V[ξ][ci][slot]; items [InChannels, +OutChannels)
-    /// transform output-gradient channels into Z[ξ][co][slot]. A slot is (tile in the band, lane).
+    /// Each item transforms one input channel into V[ξ][ci][slot] or one output-gradient channel into
+    /// Z[ξ][co][slot] (a slot is a tile of the band and a lane), the two kinds interleaved evenly.
     /// </summary>
     private struct WeightTransformJob : IParallelJob
     {
@@ -407,11 +408,15 @@ internal static unsafe partial class WinogradConvolution
             int inImage = s.InChannels * s.InputPlane, outImage = s.OutChannels * s.OutputPlane;
             long gradientPlane = (long)s.BandRows * s.TilesX * Lanes;
 
+            long items = s.InChannels + s.OutChannels;
             for (int item = start; item < end; item++)
             {
-                if (item < s.InChannels)
+                // Input channels are spread evenly over the items (as Bresenham spreads a line's steps), so
+                // that each part of the split gets its share of both kinds of channel.
+                int inputsBefore = (int)(item * (long)s.InChannels / items);
+                if ((int)((item + 1) * (long)s.InChannels / items) > inputsBefore)
                 {
-                    int c = item;
+                    int c = inputsBefore;
                     PackInputFrame(s, X + (long)c * s.InputPlane, inImage, Images, FirstTileRow, BandTileRows, frame, columns, default);
                     long pointStride = (long)s.InChannels * Slots;
                     for (int p = 0; p < positions; p++)
@@ -420,7 +425,7 @@ internal static unsafe partial class WinogradConvolution
                 }
                 else
                 {
-                    int c = item - s.InChannels;
+                    int c = item - inputsBefore;
                     var sum = Vector512<float>.Zero;
                     PackGradientFrame(s, Dy + (long)c * s.OutputPlane, outImage, Images, FirstTileRow, BandTileRows, frame, columns,
                         Gradient, BiasSums == null ? null : &sum);
