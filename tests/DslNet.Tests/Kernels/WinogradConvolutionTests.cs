@@ -347,8 +347,15 @@ public class WinogradConvolutionTests
         net.TrainStep(x, labels, optimizer);
         net.TrainStep(x, labels, optimizer);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 3; i++) net.TrainStep(x, labels, optimizer);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // Three windows of two steps: an allocation made by every step shows in all three; the runtime's own
+        // one-off work (seen in the parallel full suite on a loaded machine) in at most one.
+        var allocated = new long[3];
+        for (int window = 0; window < allocated.Length; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 2; i++) net.TrainStep(x, labels, optimizer);
+            allocated[window] = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        Assert.True(allocated.Count(bytes => bytes == 0) >= 2, $"bytes allocated per window of two steps: {string.Join(", ", allocated)}");
     }
 }
