@@ -13,12 +13,14 @@ namespace DslNet.Backends.Cpu;
 /// passes:
 /// <list type="bullet">
 /// <item>forward: V = Bᵀ d B per input tile and channel, M[ξ] = U[ξ]·V[ξ] per Winograd point ξ (a
-/// product over input channels), y = Aᵀ M A + bias (ReLU optional);</item>
-/// <item>input gradient: the same correlation of dy with the flipped, channel-transposed kernel and
+/// product over input channels), y = f(Aᵀ M A + bias) for a fusable activation f;</item>
+/// <item>input gradient: the same correlation of dz with the flipped, channel-transposed kernel and
 /// padding 2 − p, added into dx;</item>
-/// <item>weight gradient: dU[ξ] = Σ_tiles (A dY Aᵀ)[ξ] · (Bᵀ d B)[ξ]ᵀ, a product whose inner dimension is
-/// the tile count (run by <see cref="Gemm"/>), then dW += Gᵀ dU G.</item>
+/// <item>weight gradient: dU[ξ] = Σ_tiles (A dZ Aᵀ)[ξ] · (Bᵀ d B)[ξ]ᵀ, a product whose inner dimension is
+/// the tile count (run by <see cref="Gemm"/>), then dW += Gᵀ dU G; db += Σ dz on the way.</item>
 /// </list>
+/// dz = dy ⊙ f'(y) is formed while dy is packed (<see cref="ActivationGradient"/>), inside the parallel
+/// jobs.
 /// Layout: the vector lanes are 16 samples (a group). A channel of a group's input is copied into 16
 /// phase planes by (row mod 4, column mod 4) (see <see cref="PackInputFrame"/>), so that every tap of a
 /// tile is one contiguous vector load and the transforms are pure vector arithmetic; a batch that is not
@@ -53,7 +55,11 @@ internal static unsafe partial class WinogradConvolution
     /// </summary>
     private const int FrameBudgetFloats = 1 << 16;
 
-    /// <summary>Floats of transformed input and gradient one weight-gradient band may hold (16 MiB).</summary>
+    /// <summary>
+    /// Floats of transformed input and gradient one weight-gradient band may hold (1 MiB; at least one
+    /// tile row: 1.5 MiB for W3's conv2). Measured: whole-image bands (11 MiB) made the transforms and the
+    /// GEMM's packing stream V and Z through memory.
+    /// </summary>
     private const int WeightGradientBudgetFloats = 1 << 18;
 
     /// <summary>True when this path computes <paramref name="g"/> on this machine.</summary>
