@@ -57,13 +57,18 @@ internal static unsafe partial class Gemm
         private const int Slots = 16;
 
         // The last products' B addresses, bit 0 set when that product read B in reverse (floats are
-        // 4-byte aligned, so bit 0 of the address is free). Per thread: each thread alternates its own calls.
-        [ThreadStatic] private static nint[]? s_entries;
+        // 4-byte aligned, so bit 0 of the address is free). Per thread: each thread alternates its own
+        // calls. An inline array, so a thread's first product allocates nothing (a worker's first
+        // few-rows product may come in the middle of a training step).
+        [InlineArray(Slots)]
+        private struct Entries { private nint _first; }
+
+        [ThreadStatic] private static Entries s_entries;
         [ThreadStatic] private static int s_replace;
 
         public static bool NextIsReversed(float* b)
         {
-            var entries = s_entries ??= new nint[Slots];
+            Span<nint> entries = s_entries;
             nint key = (nint)b;
             for (int i = 0; i < entries.Length; i++)
             {
