@@ -13,8 +13,9 @@ public sealed partial class CpuBackend
         int count = parameters.Length;
         RequireSameLength(count, gradients.Length, nameof(gradients));
         RequireSameLength(checked(update.StateSlots * count), state.Length, nameof(state));
-        if (!Enum.IsDefined(update.Rule))
-            throw new ArgumentOutOfRangeException(nameof(update), update.Rule, "Unknown update rule.");
+        // An unknown rule is rejected by ParameterUpdateJobs.Apply before anything is written. (Not
+        // Enum.IsDefined: its cache lives behind a weak handle, so after a GC it allocates again,
+        // and a training step must allocate nothing.)
         if (count == 0) return;
         ParameterUpdateJobs.Apply(Pool, update, Host(parameters), Host(gradients), Host(state));
     }
