@@ -133,7 +133,12 @@ internal static unsafe class ParameterUpdateJobs
         {
             long from = (long)start * Block, to = Math.Min((long)end * Block, Count);
             long vectorEnd = from + ((to - from) & ~(long)(Width - 1));
-            for (long i = from; i < vectorEnd; i += Width) Rule.Apply(P + i, G + i, S + i, Count);
+            // Locals, not fields: the loop stores through pointers, so fields of this job would be
+            // reloaded on every vector; copies stay in registers (the rule's coefficients too).
+            var rule = Rule;
+            float* p = P, g = G, s = S;
+            long stride = Count;
+            for (long i = from; i < vectorEnd; i += Width) rule.Apply(p + i, g + i, s + i, stride);
             if (vectorEnd < to) Tail(vectorEnd, (int)(to - vectorEnd));
         }
 
