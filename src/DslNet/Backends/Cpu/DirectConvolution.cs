@@ -89,7 +89,7 @@ internal static unsafe class DirectConvolution
         {
             var job = new ForwardJob
             {
-                G = g, Frame = frame, X = xBase, Y = yBase, Bias = bias.IsEmpty ? null : biasBase,
+                G = g, Batch = batch, Frame = frame, X = xBase, Y = yBase, Bias = bias.IsEmpty ? null : biasBase,
                 Packed = packed, Offsets = offsets, Taps = taps, Activation = activation, Alpha = alpha,
             };
             if (pool is null) job.Execute(0, batch, 0);
@@ -100,6 +100,11 @@ internal static unsafe class DirectConvolution
     private struct ForwardJob : IParallelJob
     {
         public Conv2DGeometry G;
+        /// <summary>
+        /// The whole batch: chunks, and so every thread's scratch, are sized from it rather than from the
+        /// part a thread runs, so a later step that hands a thread a larger part allocates nothing.
+        /// </summary>
+        public int Batch;
         public ConvFrame Frame;
         public float* X, Y, Bias, Packed;
         public int* Offsets;
@@ -112,7 +117,7 @@ internal static unsafe class DirectConvolution
         {
             ref readonly var g = ref G;
             int sampleFrames = g.InChannels * Frame.InputChannelStride;
-            int chunk = ChunkSamples(sampleFrames, end - start);
+            int chunk = ChunkSamples(sampleFrames, Batch);
             int outPlane = g.OutHeight * g.OutWidth;
             float* frames = Scratch(ref t_frames, chunk * sampleFrames + ConvFrame.Slack);
             ConvSlot* slots = Scratch(ref t_slots, chunk * Vectors(outPlane) + SlotsPerTile);
@@ -169,7 +174,7 @@ internal static unsafe class DirectConvolution
         {
             var job = new InputGradientJob
             {
-                G = g, Frame = frame, Dy = dyBase, Y = yBase, Activation = activation, Alpha = alpha, Dx = dxBase,
+                G = g, Batch = batch, Frame = frame, Dy = dyBase, Y = yBase, Activation = activation, Alpha = alpha, Dx = dxBase,
                 Packed = packed, Offsets = offsets,
             };
             if (pool is null) job.Execute(0, batch, 0);
@@ -201,6 +206,7 @@ internal static unsafe class DirectConvolution
     private struct InputGradientJob : IParallelJob
     {
         public Conv2DGeometry G;
+        public int Batch; // chunks sized from the whole batch (see ForwardJob.Batch)
         public ConvFrame Frame;
         public float* Dy, Y, Dx, Packed;
         public ActivationKind Activation;
@@ -215,7 +221,7 @@ internal static unsafe class DirectConvolution
             int positions = Frame.Height * g.OutWidth;         // of one shifted plane
             int planeStride = Vectors(positions) * Lanes;      // gradient planes start on whole vectors
             int sampleFrames = g.OutChannels * Frame.GradientPlaneStride, samplePlanes = rows * planeStride;
-            int chunk = ChunkSamples(sampleFrames + samplePlanes, end - start);
+            int chunk = ChunkSamples(sampleFrames + samplePlanes, Batch);
             float* frames = Scratch(ref t_frames, chunk * sampleFrames + ConvFrame.Slack);
             float* planes = Scratch(ref t_planes, chunk * samplePlanes);
             ConvSlot* slots = Scratch(ref t_slots, chunk * Vectors(positions) + SlotsPerTile);
@@ -289,7 +295,7 @@ internal static unsafe class DirectConvolution
         {
             var job = new WeightGradientJob
             {
-                G = g, Frame = frame, X = xBase, Dy = dyBase, Y = yBase, Activation = activation, Alpha = alpha,
+                G = g, Batch = batch, Frame = frame, X = xBase, Dy = dyBase, Y = yBase, Activation = activation, Alpha = alpha,
                 Dw = dWeight.IsEmpty ? null : dw, Db = dBias.IsEmpty ? null : db,
                 Partials = partials, PartialLength = partialLength, Offsets = offsets, K = k,
             };
@@ -307,6 +313,7 @@ internal static unsafe class DirectConvolution
     private struct WeightGradientJob : IParallelJob
     {
         public Conv2DGeometry G;
+        public int Batch; // chunks sized from the whole batch (see ForwardJob.Batch)
         public ConvFrame Frame;
         public float* X, Dy, Y, Dw, Db, Partials;
         public ActivationKind Activation;
@@ -325,7 +332,7 @@ internal static unsafe class DirectConvolution
             // them (LeNet's C3 has only 7 per sample), as long as its frames stay well inside L2.
             int perSample = sampleFrames + (fused ? g.OutputSize : 0);
             int chunk = Math.Max(ChunkFloats / perSample, MinGradientSlots / Vectors(outPlane));
-            chunk = Math.Clamp(Math.Min(chunk, 2 * ChunkFloats / perSample), 1, Math.Max(1, end - start));
+            chunk = Math.Clamp(Math.Min(chunk, 2 * ChunkFloats / perSample), 1, Math.Max(1, Batch));
             float* frames = Scratch(ref t_frames, chunk * sampleFrames + ConvFrame.Slack);
             ConvSlot* slots = Scratch(ref t_slots, chunk * Vectors(outPlane));
             float* dz = fused ? Scratch(ref t_chunkGradient, chunk * g.OutputSize) : null;
