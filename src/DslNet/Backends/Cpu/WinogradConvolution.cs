@@ -25,9 +25,8 @@ namespace DslNet.Backends.Cpu;
 /// phase planes by (row mod 4, column mod 4) (see <see cref="PackInputFrame"/>), so that every tap of a
 /// tile is one contiguous vector load and the transforms are pure vector arithmetic; a batch that is not
 /// a multiple of 16 computes empty lanes in its last group. Groups split over the worker pool (forward and
-/// input gradient write disjoint samples); the weight gradient splits each group's transforms over
-/// channels and its products over the 36 points, and sums groups in order, so every result is the same
-/// whatever the thread count. Scratch is per thread and reused: after the first call of a shape nothing
+/// input gradient write disjoint samples); the weight gradient cuts the groups into a fixed number of
+/// shares with a partial sum each, added in order, so every result is the same whatever the thread count. Scratch is per thread and reused: after the first call of a shape nothing
 /// is allocated.
 /// </summary>
 [SkipLocalsInit] // the stack scratch of the transforms is always written before it is read
@@ -61,6 +60,12 @@ internal static unsafe partial class WinogradConvolution
     /// GEMM's packing stream V and Z through memory.
     /// </summary>
     private const int WeightGradientBudgetFloats = 1 << 18;
+
+    /// <summary>
+    /// Most shares a weight gradient's groups are cut into (each with a dU partial of 36·Cout·Cin floats):
+    /// enough to balance a few threads, few enough that the partials stay small.
+    /// </summary>
+    private const int WeightGradientShares = 8;
 
     /// <summary>True when this path computes <paramref name="g"/> on this machine.</summary>
     public static bool Supports(in Conv2DGeometry g) =>
@@ -330,50 +335,36 @@ internal static unsafe partial class WinogradConvolution
         // Per band tile row: the transformed input and gradient of every channel, 36 points × 16 lanes per tile.
         var s = new WinogradShape(g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth, g.PadTop, g.PadLeft,
             WeightGradientBudgetFloats, Points * tilesX * Lanes, g.InChannels + g.OutChannels);
-        long bandSlots = (long)s.BandRows * s.TilesX * Lanes;
-        float* v = Scratch(ref t_transformed, Points * g.InChannels * bandSlots);
-        float* z = Scratch(ref t_gradients, Points * g.OutChannels * bandSlots);
-        float* du = Scratch(ref t_products, (long)Points * g.OutChannels * g.InChannels);
-        float* biasSums = dBias.IsEmpty ? null : Scratch(ref t_biasSums, g.OutChannels);
-        if (biasSums != null) new Span<float>(biasSums, g.OutChannels).Clear();
+        // The groups are cut into a fixed number of shares (a function of the batch only), each summing its
+        // groups in order into its own dU and bias partial; the shares run in parallel and are added in
+        // order afterwards, so the result is the same for any thread count, with one hand-off per call.
+        int groups = Groups(batch);
+        int shares = Math.Min(groups, WeightGradientShares);
+        long uFloats = (long)Points * g.OutChannels * g.InChannels;
+        float* partials = Scratch(ref t_products, shares * uFloats);
+        float* biasPartials = dBias.IsEmpty ? null : Scratch(ref t_biasSums, (long)shares * g.OutChannels);
+        if (biasPartials != null) new Span<float>(biasPartials, shares * g.OutChannels).Clear();
 
         fixed (float* xs = x)
         {
-            bool first = true;
-            for (int group = 0; group < Groups(batch); group++)
+            var job = new WeightGradientJob
             {
-                int n0 = group * Lanes, images = Math.Min(Lanes, batch - n0);
-                for (int ty0 = 0; ty0 < s.TilesY; ty0 += s.BandRows)
-                {
-                    int bandRows = Math.Min(s.BandRows, s.TilesY - ty0);
-                    int slots = bandRows * s.TilesX * Lanes;
-                    var transforms = new WeightTransformJob
-                    {
-                        S = s, X = xs + (long)n0 * g.InputSize, Dy = dys + (long)n0 * g.OutputSize, Images = images,
-                        FirstTileRow = ty0, BandTileRows = bandRows, V = v, Z = z, Slots = slots,
-                        Gradient = gradient, BiasSums = biasSums,
-                    };
-                    int channels = g.InChannels + g.OutChannels;
-                    // A channel's transform costs about 8 flops per lane and point, plus its packing.
-                    long transformWork = Math.Max(1, 8L * Points * slots);
-                    if (pool is null) transforms.Execute(0, channels, 0);
-                    else pool.For(channels, transformWork, ref transforms);
-
-                    var products = new PointProductJob
-                    {
-                        InChannels = g.InChannels, OutChannels = g.OutChannels, Slots = slots, V = v, Z = z, DU = du,
-                        Beta = first ? 0f : 1f,
-                    };
-                    long productWork = Math.Max(1, (long)(2.0 * g.InChannels * g.OutChannels * slots / Gemm.FlopsPerWorkUnit));
-                    if (pool is null) products.Execute(0, Points, 0);
-                    else pool.For(Points, productWork, ref products);
-                    first = false;
-                }
-            }
+                S = s, Batch = batch, Groups = groups, Shares = shares, X = xs, Dy = dys, Gradient = gradient,
+                Partials = partials, BiasPartials = biasPartials,
+            };
+            long workPerShare = Math.Max(1, WorkPerGroup(s) * groups / shares);
+            if (pool is null) job.Execute(0, shares, 0);
+            else pool.For(shares, workPerShare, ref job);
         }
-
-        if (biasSums != null)
-            for (int c = 0; c < g.OutChannels; c++) dBias[c] += biasSums[c];
+        float* du = partials;
+        for (int share = 1; share < shares; share++)
+        {
+            var sum = new Span<float>(du, (int)uFloats);
+            System.Numerics.Tensors.TensorPrimitives.Add(sum, new ReadOnlySpan<float>(partials + share * uFloats, (int)uFloats), sum);
+        }
+        if (biasPartials != null)
+            for (int share = 0; share < shares; share++)
+                for (int c = 0; c < g.OutChannels; c++) dBias[c] += biasPartials[share * g.OutChannels + c];
 
         // dW += Gᵀ dU G per kernel.
         Span<double> point = stackalloc double[Points];
@@ -389,10 +380,60 @@ internal static unsafe partial class WinogradConvolution
     }
 
     /// <summary>
-    /// Each item transforms one input channel into V[ξ][ci][slot] or one output-gradient channel into
-    /// Z[ξ][co][slot] (a slot is a tile of the band and a lane), the two kinds interleaved evenly.
+    /// Shares [start, end) of the weight gradient: share i sums groups [i·Groups/Shares, (i+1)·Groups/Shares)
+    /// band by band into its dU partial (and bias partial): for each band, every channel's transform, then
+    /// the 36 point products.
     /// </summary>
-    private struct WeightTransformJob : IParallelJob
+    private struct WeightGradientJob : IParallelJob
+    {
+        public WinogradShape S;
+        public int Batch, Groups, Shares;
+        public float* X, Dy, Partials, BiasPartials;
+        public ActivationGradient Gradient;
+
+        public void Execute(int start, int end, int part)
+        {
+            ref readonly var s = ref S;
+            long bandSlots = (long)s.BandRows * s.TilesX * Lanes;
+            float* v = Scratch(ref t_transformed, Points * s.InChannels * bandSlots);
+            float* z = Scratch(ref t_gradients, Points * s.OutChannels * bandSlots);
+            long uFloats = (long)Points * s.OutChannels * s.InChannels;
+            int inputSize = s.InChannels * s.InputPlane, outputSize = s.OutChannels * s.OutputPlane;
+            for (int share = start; share < end; share++)
+            {
+                bool first = true;
+                for (int group = WorkerPool.PartStart(Groups, Shares, share); group < WorkerPool.PartStart(Groups, Shares, share + 1); group++)
+                {
+                    int n0 = group * Lanes, images = Math.Min(Lanes, Batch - n0);
+                    for (int ty0 = 0; ty0 < s.TilesY; ty0 += s.BandRows)
+                    {
+                        int bandRows = Math.Min(s.BandRows, s.TilesY - ty0);
+                        int slots = bandRows * s.TilesX * Lanes;
+                        var transforms = new WeightTransformJob
+                        {
+                            S = s, X = X + (long)n0 * inputSize, Dy = Dy + (long)n0 * outputSize, Images = images,
+                            FirstTileRow = ty0, BandTileRows = bandRows, V = v, Z = z, Slots = slots,
+                            Gradient = Gradient, BiasSums = BiasPartials == null ? null : BiasPartials + (long)share * s.OutChannels,
+                        };
+                        transforms.Execute(0, s.InChannels + s.OutChannels, part);
+                        var products = new PointProductJob
+                        {
+                            InChannels = s.InChannels, OutChannels = s.OutChannels, Slots = slots, V = v, Z = z,
+                            DU = Partials + share * uFloats, Beta = first ? 0f : 1f,
+                        };
+                        products.Execute(0, Points, part);
+                        first = false;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Items [0, InChannels) transform input channels into V[ξ][ci][slot], items [InChannels, +OutChannels)
+    /// output-gradient channels into Z[ξ][co][slot] (a slot is a tile of the band and a lane).
+    /// </summary>
+    private struct WeightTransformJob
     {
         public WinogradShape S;
         public float* X, Dy, V, Z;
@@ -414,15 +455,11 @@ internal static unsafe partial class WinogradConvolution
             int inImage = s.InChannels * s.InputPlane, outImage = s.OutChannels * s.OutputPlane;
             long gradientPlane = (long)s.BandRows * s.TilesX * Lanes;
 
-            long items = s.InChannels + s.OutChannels;
             for (int item = start; item < end; item++)
             {
-                // Input channels are spread evenly over the items (as Bresenham spreads a line's steps), so
-                // that each part of the split gets its share of both kinds of channel.
-                int inputsBefore = (int)(item * (long)s.InChannels / items);
-                if ((int)((item + 1) * (long)s.InChannels / items) > inputsBefore)
+                if (item < s.InChannels)
                 {
-                    int c = inputsBefore;
+                    int c = item;
                     PackInputFrame(s, X + (long)c * s.InputPlane, inImage, Images, FirstTileRow, BandTileRows, frame, columns, default);
                     long pointStride = (long)s.InChannels * Slots;
                     for (int p = 0; p < positions; p++)
@@ -431,7 +468,7 @@ internal static unsafe partial class WinogradConvolution
                 }
                 else
                 {
-                    int c = item - inputsBefore;
+                    int c = item - s.InChannels;
                     var sum = Vector512<float>.Zero;
                     PackGradientFrame(s, Dy + (long)c * s.OutputPlane, outImage, Images, FirstTileRow, BandTileRows, frame, columns,
                         Gradient, BiasSums == null ? null : &sum);
@@ -445,7 +482,7 @@ internal static unsafe partial class WinogradConvolution
     }
 
     /// <summary>dU[ξ] (=|+=) Z[ξ]·V[ξ]ᵀ for points [start, end): [OutChannels × slots]·[slots × InChannels].</summary>
-    private struct PointProductJob : IParallelJob
+    private struct PointProductJob
     {
         public int InChannels, OutChannels, Slots;
         public float* V, Z, DU;
