@@ -71,7 +71,7 @@ public readonly struct BufferView
     public Span<float> Span => Buffer switch
     {
         null => Span<float>.Empty,
-        Cpu.CpuBuffer cpu => cpu.Array.AsSpan(Offset, Length),
+        Cpu.CpuBuffer cpu => cpu.Elements(Offset, Length),
         _ => throw new NotSupportedException($"{Buffer.GetType().Name} is not host memory; copy it with Backend.CopyToHost."),
     };
 }

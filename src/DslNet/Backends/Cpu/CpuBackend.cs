@@ -70,7 +70,7 @@ public sealed partial class CpuBackend : Backend
         if (view.Buffer is null) return Span<float>.Empty;
         if (view.Buffer is not CpuBuffer cpu)
             throw new ArgumentException($"A {view.Buffer.GetType().Name} of backend '{view.Buffer.Owner.Name}' cannot be used by '{Name}'.");
-        return cpu.Array.AsSpan(view.Offset, view.Length);
+        return cpu.Elements(view.Offset, view.Length);
     }
 
     internal static void RequireSameLength(int expected, int actual, string name)
