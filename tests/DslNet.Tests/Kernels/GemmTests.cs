@@ -220,6 +220,8 @@ public class GemmTests
         Assert.Equal(2, Gemm.Shares(pool, m, n, 512, out bool splitColumns));
         Assert.Equal(columns, splitColumns);
         Assert.Equal(1, Gemm.Shares(pool, 8, 8, 8, out _)); // too small to pay for a hand-off
+        Assert.Equal(2, Gemm.Shares(pool, 64, 84, 120, out _)); // LeNet's 120→84 layer at batch 64 (1.3 Mflop)
+        Assert.Equal(1, Gemm.Shares(pool, 64, 10, 84, out _));  // its 84→10 layer (0.1 Mflop) stays whole
         Assert.Equal(1, Gemm.Shares(null, m, n, 512, out _));
     }
 

@@ -30,6 +30,15 @@ internal static unsafe partial class Gemm
     /// </summary>
     internal const double FlopsPerWorkUnit = 10;
 
+    /// <summary>
+    /// Flops a share of a product must carry per unit of <see cref="WorkerPool.MinimumWorkPerPart"/>
+    /// (400k with the default, 4–8 µs of micro-kernel): lower than <see cref="FlopsPerWorkUnit"/>
+    /// because a product's shares meet spinning workers (a join and one barrier per shared block cost
+    /// about a microsecond), so LeNet's 120→84 layer at batch 64 (1.3 Mflop per product, ~20 µs on one
+    /// thread) is worth splitting; the 84→10 layer (0.1 Mflop) still runs on the caller.
+    /// </summary>
+    internal const double MinimumShareFlopsPerWorkUnit = 4;
+
     /// <summary>Shared packing buffer, owned by the calling thread of a parallel product.</summary>
     [ThreadStatic] private static float[]? s_packShared;
 
@@ -79,7 +88,7 @@ internal static unsafe partial class Gemm
         splitColumns = speedupN >= speedupM;
         int shares = splitColumns ? sharesN : sharesM;
         if (Math.Max(speedupN, speedupM) < 1.25) return 1;
-        return 2.0 * m * n * k / shares < FlopsPerWorkUnit * pool.MinimumWorkPerPart ? 1 : shares;
+        return 2.0 * m * n * k / shares < MinimumShareFlopsPerWorkUnit * pool.MinimumWorkPerPart ? 1 : shares;
     }
 
     /// <summary>One parallel product; every share (thread) runs <see cref="Execute"/> on the same instance.</summary>
