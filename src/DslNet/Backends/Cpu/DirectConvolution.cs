@@ -44,16 +44,8 @@ internal static unsafe class DirectConvolution
     [ThreadStatic] private static float[]? t_planes;
     [ThreadStatic] private static float[]? t_chunkGradient;
 
-    // The pointer returned is on a 64-byte boundary (the array's data is only 8-byte aligned, at an
-    // address that varies between runs), so frames and planes whose rows are whole vectors do not split
-    // every load across two cache lines in some runs only.
-    private static T* Scratch<T>(ref T[]? buffer, int length) where T : unmanaged
-    {
-        int padded = length + 64; // ≥ 63 bytes of slack for any T
-        if (buffer is null || buffer.Length < padded) buffer = GC.AllocateArray<T>(Math.Max(padded, 128), pinned: true);
-        byte* p = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
-        return (T*)(p + ((64 - ((nint)p & 63)) & 63));
-    }
+    private static T* Scratch<T>(ref T[]? buffer, int length) where T : unmanaged =>
+        AlignedScratch.Get(ref buffer, length, "Direct convolution");
 
     private static int ChunkSamples(int floatsPerSample, int batch) =>
         Math.Clamp(ChunkFloats / Math.Max(1, floatsPerSample), 1, Math.Max(1, batch));

@@ -321,6 +321,8 @@ internal static unsafe partial class WinogradConvolution
             }
             return;
         }
+        // A last, partly filled group goes through memory: one small buffer for all its rows.
+        float* quads = stackalloc float[Tile * Lanes];
         for (int i = 0; i < rows; i++)
         {
             float* row = origin + i * s.OutWidth;
@@ -340,8 +342,6 @@ internal static unsafe partial class WinogradConvolution
             }
             else
             {
-                // A last, partly filled group: go through memory.
-                float* quads = stackalloc float[Tile * Lanes];
                 Vector512.Store(q0, quads); Vector512.Store(q1, quads + Lanes); Vector512.Store(q2, quads + 2 * Lanes); Vector512.Store(q3, quads + 3 * Lanes);
                 for (int n = 0; n < images; n++)
                     Put(Vector128.Load(quads + (n & 3) * Lanes + (n >> 2) * 4), row + (long)n * imageStride, accumulate);

@@ -97,12 +97,8 @@ internal static unsafe partial class WinogradConvolution
     [ThreadStatic] private static int[]? t_columns;
     [ThreadStatic] private static float[]? t_biasSums;
 
-    private static T* Scratch<T>(ref T[]? buffer, long length) where T : unmanaged
-    {
-        if (length > int.MaxValue) throw new InvalidOperationException($"Winograd convolution scratch of {length} elements is too large.");
-        if (buffer is null || buffer.Length < length) buffer = GC.AllocateArray<T>((int)Math.Max(length, 64), pinned: true);
-        return (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
-    }
+    private static T* Scratch<T>(ref T[]? buffer, long length) where T : unmanaged =>
+        AlignedScratch.Get(ref buffer, length, "Winograd convolution");
 
     private static int Groups(int batch) => (batch + Lanes - 1) / Lanes;
 
