@@ -127,8 +127,8 @@ internal static unsafe partial class Gemm
         /// B stored transposed (n×k): C[j] = dot(a, B row j), eight rows of B per pass over a (eight
         /// independent sums keep the FMA pipes busy while B streams in), in the direction
         /// <see cref="Reverse"/> says. Every column is summed the same way wherever it falls (one
-        /// 16-lane sum over whole vectors of k, reduced, then the scalar tail in order), so C does not
-        /// depend on the grouping, the direction or the thread count.
+        /// 16-lane sum over whole vectors of k, reduced by <see cref="LaneSums"/>' tree, then the scalar
+        /// tail in order), so C does not depend on the grouping, the direction or the thread count.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private readonly void DotColumns(int i0, int i1, int j0, int j1)
@@ -177,14 +177,9 @@ internal static unsafe partial class Gemm
                 s6 = Vector512.FusedMultiplyAdd(x, Vector512.Load(bp + 6 * l), s6);
                 s7 = Vector512.FusedMultiplyAdd(x, Vector512.Load(bp + 7 * l), s7);
             }
-            Store(c + j, Vector512.Sum(s0) + TailDot(a, b0, p, k));
-            Store(c + j + 1, Vector512.Sum(s1) + TailDot(a, b0 + l, p, k));
-            Store(c + j + 2, Vector512.Sum(s2) + TailDot(a, b0 + 2 * l, p, k));
-            Store(c + j + 3, Vector512.Sum(s3) + TailDot(a, b0 + 3 * l, p, k));
-            Store(c + j + 4, Vector512.Sum(s4) + TailDot(a, b0 + 4 * l, p, k));
-            Store(c + j + 5, Vector512.Sum(s5) + TailDot(a, b0 + 5 * l, p, k));
-            Store(c + j + 6, Vector512.Sum(s6) + TailDot(a, b0 + 6 * l, p, k));
-            Store(c + j + 7, Vector512.Sum(s7) + TailDot(a, b0 + 7 * l, p, k));
+            var sums = LaneSums.Eight(s0, s1, s2, s3, s4, s5, s6, s7);
+            if (p < k) sums += TailDots(a, b0, a, b0 + 4 * l, l, p, k);
+            Store(c + j, sums);
         }
 
         /// <summary>
@@ -221,25 +216,32 @@ internal static unsafe partial class Gemm
                 s03 = Vector512.FusedMultiplyAdd(x0, w, s03); s13 = Vector512.FusedMultiplyAdd(x1, w, s13);
                 s23 = Vector512.FusedMultiplyAdd(x2, w, s23); s33 = Vector512.FusedMultiplyAdd(x3, w, s33);
             }
+            // Rows i, i + 1 (four columns each) in one vector of eight sums, then rows i + 2, i + 3.
+            var upper = LaneSums.Eight(s00, s01, s02, s03, s10, s11, s12, s13);
+            var lower = LaneSums.Eight(s20, s21, s22, s23, s30, s31, s32, s33);
+            if (p < k)
+            {
+                upper += TailDots(a0, b0, a1, b0, l, p, k);
+                lower += TailDots(a2, b0, a3, b0, l, p, k);
+            }
             long ldc = Ldc;
-            float* c0 = C + i * ldc + j, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-            StoreFour(c0, a0, p, s00, s01, s02, s03, b0, l);
-            StoreFour(c1, a1, p, s10, s11, s12, s13, b0, l);
-            StoreFour(c2, a2, p, s20, s21, s22, s23, b0, l);
-            StoreFour(c3, a3, p, s30, s31, s32, s33, b0, l);
+            float* c0 = C + i * ldc + j;
+            Store(c0, upper.GetLower());
+            Store(c0 + ldc, upper.GetUpper());
+            Store(c0 + 2 * ldc, lower.GetLower());
+            Store(c0 + 3 * ldc, lower.GetUpper());
         }
 
-        /// <summary>Four outputs of one row of C: each sum reduced, plus its scalar tail (rows b, b + l, …).</summary>
+        /// <summary>
+        /// The scalar tails (elements p..k−1 in order) of eight dot products, laid out as
+        /// <see cref="LaneSums.Eight"/> lays out its sums: a0 against rows b0, b0 + l, b0 + 2l, b0 + 3l of
+        /// B, then a1 against rows b4, b4 + l, b4 + 2l, b4 + 3l.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private readonly void StoreFour(float* c, float* a, int p, Vector512<float> s0, Vector512<float> s1,
-            Vector512<float> s2, Vector512<float> s3, float* b, long l)
-        {
-            int k = K;
-            Store(c, Vector512.Sum(s0) + TailDot(a, b, p, k));
-            Store(c + 1, Vector512.Sum(s1) + TailDot(a, b + l, p, k));
-            Store(c + 2, Vector512.Sum(s2) + TailDot(a, b + 2 * l, p, k));
-            Store(c + 3, Vector512.Sum(s3) + TailDot(a, b + 3 * l, p, k));
-        }
+        private static Vector256<float> TailDots(float* a0, float* b0, float* a1, float* b4, long l, int p, int k) =>
+            Vector256.Create(
+                TailDot(a0, b0, p, k), TailDot(a0, b0 + l, p, k), TailDot(a0, b0 + 2 * l, p, k), TailDot(a0, b0 + 3 * l, p, k),
+                TailDot(a1, b4, p, k), TailDot(a1, b4 + l, p, k), TailDot(a1, b4 + 2 * l, p, k), TailDot(a1, b4 + 3 * l, p, k));
 
         /// <summary>One column, summed exactly as <see cref="DotEightColumns"/> sums each of its eight.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -250,7 +252,8 @@ internal static unsafe partial class Gemm
             Vector512<float> s = default;
             int p = 0;
             for (; p + 16 <= k; p += 16) s = Vector512.FusedMultiplyAdd(Vector512.Load(a + p), Vector512.Load(b + p), s);
-            Store(c + j, Vector512.Sum(s) + TailDot(a, b, p, k));
+            float sum = LaneSums.Eight(s, default, default, default, default, default, default, default).ToScalar();
+            Store(c + j, p < k ? sum + TailDot(a, b, p, k) : sum);
         }
 
         /// <summary>Σ a[p]·b[p] over the last k mod 16 elements, in order (0 when k is a whole number of vectors).</summary>
@@ -316,6 +319,14 @@ internal static unsafe partial class Gemm
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private readonly void Store(float* c, float value) => *c = Accumulate ? *c + value : value;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private readonly void Store(float* c, Vector256<float> value) =>
+            (Accumulate ? value + Vector256.Load(c) : value).Store(c);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private readonly void Store(float* c, Vector128<float> value) =>
+            (Accumulate ? value + Vector128.Load(c) : value).Store(c);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private readonly void Store(float* c, Vector512<float> value) =>
