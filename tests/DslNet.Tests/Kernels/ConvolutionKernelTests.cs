@@ -215,7 +215,7 @@ public class ConvolutionKernelTests
     public static TheoryData<string> LargeCaseNames => new(LargeCases.Keys);
 
     /// <summary>dx, dW and db of Y = W ⋆ X + b for the output gradient r, by plain loops over every (output, tap).</summary>
-    private static (double[] Dx, double[] Dw, double[] Db) ReferenceBackward(Conv2DGeometry g, int batch, double[] x, double[] w, double[] r)
+    internal static (double[] Dx, double[] Dw, double[] Db) ReferenceBackward(Conv2DGeometry g, int batch, double[] x, double[] w, double[] r)
     {
         var dx = new double[x.Length];
         var dw = new double[w.Length];

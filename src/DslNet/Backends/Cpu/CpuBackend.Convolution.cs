@@ -109,9 +109,8 @@ public sealed partial class CpuBackend
         }
         if (DirectConvolution.Supports(g))
         {
-            // Forms dy ⊙ f'(y) itself, a chunk of samples at a time.
-            DirectConvolution.BackwardWeight(g, batch, xs, Host(dy), Host(y), activation, alpha, dws, dbs, Pool);
-            if (!dxs.IsEmpty) DirectConvolution.BackwardInput(g, batch, ws, Host(dy), Host(y), activation, alpha, dxs, Pool);
+            // Forms dy ⊙ f'(y) itself; skips its zeros when most are (as under a max pool).
+            DirectConvolution.Backward(g, batch, xs, ws, Host(dy), Host(y), activation, alpha, dxs, dws, dbs, Pool);
             return;
         }
         // From here on "dy" is the gradient before the activation (dz).

@@ -27,6 +27,14 @@ internal struct Rows5 : IRowCount { public static int Value => 5; }
 internal struct Rows6 : IRowCount { public static int Value => 6; }
 internal struct Rows7 : IRowCount { public static int Value => 7; }
 internal struct Rows8 : IRowCount { public static int Value => 8; }
+internal struct Rows9 : IRowCount { public static int Value => 9; }
+internal struct Rows10 : IRowCount { public static int Value => 10; }
+internal struct Rows11 : IRowCount { public static int Value => 11; }
+internal struct Rows12 : IRowCount { public static int Value => 12; }
+internal struct Rows13 : IRowCount { public static int Value => 13; }
+internal struct Rows14 : IRowCount { public static int Value => 14; }
+internal struct Rows15 : IRowCount { public static int Value => 15; }
+internal struct Rows16 : IRowCount { public static int Value => 16; }
 
 /// <summary>
 /// The AVX-512 register tiles of the direct convolution. <see cref="Correlate{TR}"/> computes

@@ -19,7 +19,7 @@ namespace DslNet.Backends.Cpu;
 /// Samples are processed in chunks whose frames fit in L2; a register tile's slots may span samples.
 /// Requires AVX-512 (<see cref="Supports"/>); other machines keep the im2col path.
 /// </summary>
-internal static unsafe class DirectConvolution
+internal static unsafe partial class DirectConvolution
 {
     /// <summary>Floats of frames per chunk of samples (about 256 KiB, a part of L2).</summary>
     private const int ChunkFloats = 64 * 1024;

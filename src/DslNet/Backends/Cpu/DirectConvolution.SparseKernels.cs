@@ -1,0 +1,205 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace DslNet.Backends.Cpu;
+
+/// <summary>
+/// The register tiles of the sparse backward (<see cref="DirectConvolution"/>, DirectConvolution.Sparse.cs).
+/// Both work on <em>row frames</em> (<see cref="RowFrame"/>): a tap row r = a·InChannels + ci of output
+/// position p lies <c>positionOffsets[p] + r·rowStride</c> floats into the frame, and one 8-lane vector
+/// from there holds kernel columns b = 0 … 7 (lanes b ≥ kW are computed and discarded). A tile is TR
+/// consecutive tap rows, TR accumulators of 8 lanes; 8-lane FMAs issue two per cycle on cores whose
+/// AVX-512 units are 256 bits wide, so a row of 5 taps in 8 lanes wastes less than it seems.
+/// </summary>
+internal static unsafe class SparseGradientKernels
+{
+    /// <summary>A mask with the first <paramref name="count"/> of 16 lanes set.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> PrefixMask(int count) =>
+        Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
+
+    /// <summary>Bit i set when lane i of the 16 floats at <paramref name="values"/> (the first <paramref name="count"/> read) is not zero (NaN counts as not zero).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint NonZeroLanes(float* values, int count)
+    {
+        var v = count >= 16 ? Vector512.Load(values) : Avx512F.MaskLoad(values, PrefixMask(count), Vector512<float>.Zero);
+        return ~(uint)Vector512.Equals(v, Vector512<float>.Zero).ExtractMostSignificantBits() & 0xFFFFu;
+    }
+
+    /// <summary>
+    /// Weight-gradient rows of one output channel of one sample:
+    /// <code>
+    /// sums[r, b] += Σ_p dz[p] · frame[positionOffsets[p] + r·rowStride + b]   (r &lt; TR, b &lt; 8)
+    /// </code>
+    /// over the positions p whose dz is not zero: a zero costs a bit test, a non-zero TR FMAs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void WeightGradientRows<TR>(float* dz, int positions, int* positionOffsets, float* frame, int rowStride, float* sums)
+        where TR : struct, IRowCount
+    {
+        var z = Vector256<float>.Zero;
+        Vector256<float> a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z, a8 = z, a9 = z, a10 = z, a11 = z, a12 = z, a13 = z, a14 = z, a15 = z;
+        for (int p0 = 0; p0 < positions; p0 += 16)
+        {
+            uint bits = NonZeroLanes(dz + p0, positions - p0);
+            while (bits != 0)
+            {
+                int p = p0 + BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+                var g = Vector256.Create(dz[p]);
+                float* q = frame + positionOffsets[p];
+                    a0 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a0);
+                    if (TR.Value > 1) { q += rowStride; a1 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a1); }
+                    if (TR.Value > 2) { q += rowStride; a2 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a2); }
+                    if (TR.Value > 3) { q += rowStride; a3 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a3); }
+                    if (TR.Value > 4) { q += rowStride; a4 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a4); }
+                    if (TR.Value > 5) { q += rowStride; a5 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a5); }
+                    if (TR.Value > 6) { q += rowStride; a6 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a6); }
+                    if (TR.Value > 7) { q += rowStride; a7 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a7); }
+                    if (TR.Value > 8) { q += rowStride; a8 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a8); }
+                    if (TR.Value > 9) { q += rowStride; a9 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a9); }
+                    if (TR.Value > 10) { q += rowStride; a10 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a10); }
+                    if (TR.Value > 11) { q += rowStride; a11 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a11); }
+                    if (TR.Value > 12) { q += rowStride; a12 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a12); }
+                    if (TR.Value > 13) { q += rowStride; a13 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a13); }
+                    if (TR.Value > 14) { q += rowStride; a14 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a14); }
+                    if (TR.Value > 15) { q += rowStride; a15 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a15); }
+            }
+        }
+        Vector256.Store(Vector256.Load(sums + 0) + a0, sums + 0);
+        if (TR.Value > 1) Vector256.Store(Vector256.Load(sums + 8) + a1, sums + 8);
+        if (TR.Value > 2) Vector256.Store(Vector256.Load(sums + 16) + a2, sums + 16);
+        if (TR.Value > 3) Vector256.Store(Vector256.Load(sums + 24) + a3, sums + 24);
+        if (TR.Value > 4) Vector256.Store(Vector256.Load(sums + 32) + a4, sums + 32);
+        if (TR.Value > 5) Vector256.Store(Vector256.Load(sums + 40) + a5, sums + 40);
+        if (TR.Value > 6) Vector256.Store(Vector256.Load(sums + 48) + a6, sums + 48);
+        if (TR.Value > 7) Vector256.Store(Vector256.Load(sums + 56) + a7, sums + 56);
+        if (TR.Value > 8) Vector256.Store(Vector256.Load(sums + 64) + a8, sums + 64);
+        if (TR.Value > 9) Vector256.Store(Vector256.Load(sums + 72) + a9, sums + 72);
+        if (TR.Value > 10) Vector256.Store(Vector256.Load(sums + 80) + a10, sums + 80);
+        if (TR.Value > 11) Vector256.Store(Vector256.Load(sums + 88) + a11, sums + 88);
+        if (TR.Value > 12) Vector256.Store(Vector256.Load(sums + 96) + a12, sums + 96);
+        if (TR.Value > 13) Vector256.Store(Vector256.Load(sums + 104) + a13, sums + 104);
+        if (TR.Value > 14) Vector256.Store(Vector256.Load(sums + 112) + a14, sums + 112);
+        if (TR.Value > 15) Vector256.Store(Vector256.Load(sums + 120) + a15, sums + 120);
+    }
+
+    /// <summary>Runs <see cref="WeightGradientRows{TR}"/> for a tile of <paramref name="rows"/> (1 … 16) rows.</summary>
+    public static void WeightGradientRows(int rows, float* dz, int positions, int* positionOffsets, float* frame, int rowStride, float* sums)
+    {
+        switch (rows)
+        {
+            case 1: WeightGradientRows<Rows1>(dz, positions, positionOffsets, frame, rowStride, sums); break;
+            case 2: WeightGradientRows<Rows2>(dz, positions, positionOffsets, frame, rowStride, sums); break;
+            case 3: WeightGradientRows<Rows3>(dz, positions, positionOffsets, frame, rowStride, sums); break;
+            case 4: WeightGradientRows<Rows4>(dz, positions, positionOffsets, frame, rowStride, sums); break;
+            case 5: WeightGradientRows<Rows5>(dz, positions, positionOffsets, frame, rowStride, sums); break;
+            case 6: WeightGradientRows<Rows6>(dz, positions, positionOffsets, frame, rowStride, sums); break;
+            case 7: WeightGradientRows<Rows7>(dz, positions, positionOffsets, frame, rowStride, sums); break;
+            case 8: WeightGradientRows<Rows8>(dz, positions, positionOffsets, frame, rowStride, sums); break;
+            case 9: WeightGradientRows<Rows9>(dz, positions, positionOffsets, frame, rowStride, sums); break;
+            case 10: WeightGradientRows<Rows10>(dz, positions, positionOffsets, frame, rowStride, sums); break;
+            case 11: WeightGradientRows<Rows11>(dz, positions, positionOffsets, frame, rowStride, sums); break;
+            case 12: WeightGradientRows<Rows12>(dz, positions, positionOffsets, frame, rowStride, sums); break;
+            case 13: WeightGradientRows<Rows13>(dz, positions, positionOffsets, frame, rowStride, sums); break;
+            case 14: WeightGradientRows<Rows14>(dz, positions, positionOffsets, frame, rowStride, sums); break;
+            case 15: WeightGradientRows<Rows15>(dz, positions, positionOffsets, frame, rowStride, sums); break;
+            default: WeightGradientRows<Rows16>(dz, positions, positionOffsets, frame, rowStride, sums); break;
+        }
+    }
+
+    /// <summary>
+    /// Input-gradient rows of one sample: for every output position p with a non-zero gradient,
+    /// <code>
+    /// frame[positionOffsets[p] + r·rowStride + b] += Σ_co gradients[p, co] · weights[co·channelStride + 8r + b]   (r &lt; TR)
+    /// </code>
+    /// with <paramref name="gradients"/> laid out [position][channelBlocks·16 channels] and lanes b
+    /// outside <paramref name="lanes"/> (the kernel's width) added as zeros whatever they hold. The
+    /// TR rows of a position are summed in registers over its channels, then added to the frame once.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void InputGradientRows<TR>(float* gradients, int channelBlocks, int positions, int* positionOffsets, float* weights, int channelStride, float* frame, int rowStride, Vector256<float> lanes)
+        where TR : struct, IRowCount
+    {
+        var z = Vector256<float>.Zero;
+        int perPosition = channelBlocks * 16;
+        for (int p = 0; p < positions; p++)
+        {
+            float* row = gradients + p * perPosition;
+            Vector256<float> a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z, a8 = z, a9 = z, a10 = z, a11 = z, a12 = z, a13 = z, a14 = z, a15 = z;
+            bool any = false;
+            for (int c0 = 0; c0 < perPosition; c0 += 16)
+            {
+                uint bits = NonZeroLanes(row + c0, 16);
+                any |= bits != 0;
+                while (bits != 0)
+                {
+                    int co = c0 + BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                    var g = Vector256.Create(row[co]);
+                    float* w = weights + co * channelStride;
+                        a0 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 0), a0);
+                        if (TR.Value > 1) a1 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 8), a1);
+                        if (TR.Value > 2) a2 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 16), a2);
+                        if (TR.Value > 3) a3 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 24), a3);
+                        if (TR.Value > 4) a4 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 32), a4);
+                        if (TR.Value > 5) a5 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 40), a5);
+                        if (TR.Value > 6) a6 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 48), a6);
+                        if (TR.Value > 7) a7 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 56), a7);
+                        if (TR.Value > 8) a8 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 64), a8);
+                        if (TR.Value > 9) a9 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 72), a9);
+                        if (TR.Value > 10) a10 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 80), a10);
+                        if (TR.Value > 11) a11 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 88), a11);
+                        if (TR.Value > 12) a12 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 96), a12);
+                        if (TR.Value > 13) a13 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 104), a13);
+                        if (TR.Value > 14) a14 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 112), a14);
+                        if (TR.Value > 15) a15 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 120), a15);
+                }
+            }
+            if (!any) continue;
+            float* d = frame + positionOffsets[p];
+                Vector256.Store(Vector256.Load(d) + (a0 & lanes), d);
+                if (TR.Value > 1) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a1 & lanes), d); }
+                if (TR.Value > 2) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a2 & lanes), d); }
+                if (TR.Value > 3) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a3 & lanes), d); }
+                if (TR.Value > 4) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a4 & lanes), d); }
+                if (TR.Value > 5) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a5 & lanes), d); }
+                if (TR.Value > 6) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a6 & lanes), d); }
+                if (TR.Value > 7) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a7 & lanes), d); }
+                if (TR.Value > 8) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a8 & lanes), d); }
+                if (TR.Value > 9) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a9 & lanes), d); }
+                if (TR.Value > 10) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a10 & lanes), d); }
+                if (TR.Value > 11) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a11 & lanes), d); }
+                if (TR.Value > 12) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a12 & lanes), d); }
+                if (TR.Value > 13) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a13 & lanes), d); }
+                if (TR.Value > 14) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a14 & lanes), d); }
+                if (TR.Value > 15) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a15 & lanes), d); }
+        }
+    }
+
+    /// <summary>Runs <see cref="InputGradientRows{TR}"/> for a tile of <paramref name="rows"/> (1 … 16) rows.</summary>
+    public static void InputGradientRows(int rows, float* gradients, int channelBlocks, int positions, int* positionOffsets, float* weights, int channelStride, float* frame, int rowStride, Vector256<float> lanes)
+    {
+        switch (rows)
+        {
+            case 1: InputGradientRows<Rows1>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 2: InputGradientRows<Rows2>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 3: InputGradientRows<Rows3>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 4: InputGradientRows<Rows4>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 5: InputGradientRows<Rows5>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 6: InputGradientRows<Rows6>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 7: InputGradientRows<Rows7>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 8: InputGradientRows<Rows8>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 9: InputGradientRows<Rows9>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 10: InputGradientRows<Rows10>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 11: InputGradientRows<Rows11>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 12: InputGradientRows<Rows12>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 13: InputGradientRows<Rows13>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 14: InputGradientRows<Rows14>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 15: InputGradientRows<Rows15>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            default: InputGradientRows<Rows16>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+        }
+    }
+}
