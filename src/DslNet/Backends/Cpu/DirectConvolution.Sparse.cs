@@ -28,6 +28,8 @@ internal static unsafe partial class DirectConvolution
     [ThreadStatic] private static float[]? t_tapRowSums;
     [ThreadStatic] private static float[]? t_tapRowWeights;
     [ThreadStatic] private static int[]? t_positionOffsets;
+    [ThreadStatic] private static int[]? t_nonZeroPositions;
+    [ThreadStatic] private static int[]? t_nonZeroCounts;
 
     /// <summary>
     /// dx += Wᵀ ⋆ dz, dW += dz ⋆ x and db += Σ dz for dz = dy ⊙ f'(y) (any of the three may be empty):
@@ -164,7 +166,9 @@ internal static unsafe partial class DirectConvolution
             float* weightTarget = Dw == null ? null : part == 0 ? Dw : Partials + (long)(part - 1) * PartialLength;
             float* biasTarget = Db == null ? null : part == 0 ? Db : Partials + (long)(part - 1) * PartialLength + g.WeightCount;
 
-            float* dz = fused ? Scratch(ref t_sampleGradient, g.OutputSize) : null;
+            // ReLU's dz is dy where y > 0: Compact reads both, and no dz is written.
+            bool reluLike = Activation == ActivationKind.ReLU;
+            float* dz = fused && !reluLike ? Scratch(ref t_sampleGradient, g.OutputSize) : null;
             float* frame = null, sums = null;
             int sumLength = g.OutChannels * rows * RowFrame.TapLanes;
             if (weightTarget != null)
@@ -181,29 +185,36 @@ internal static unsafe partial class DirectConvolution
                 new Span<float>(gradientFrame, Frame.Size + RowFrame.Slack).Clear();
                 byPosition = Scratch(ref t_positionGradients, positions * perPosition);
             }
+            int listStride = positions + 16;
+            int* indices = Scratch(ref t_nonZeroPositions, g.OutChannels * listStride);
+            int* counts = Scratch(ref t_nonZeroCounts, g.OutChannels);
             var kernelLanes = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(g.KernelWidth)).AsSingle();
 
             for (int n = start; n < end; n++)
             {
                 long first = (long)n * g.OutputSize;
-                float* d = Dy + first;
-                if (fused)
+                float* d = Dy + first, positive = reluLike ? Y + first : null;
+                if (dz != null)
                 {
                     FusedActivation.Gradient(Activation, Alpha, new ReadOnlySpan<float>(Y + first, g.OutputSize),
                         new ReadOnlySpan<float>(d, g.OutputSize), new Span<float>(dz, g.OutputSize));
                     d = dz;
                 }
-                if (biasTarget != null)
-                    for (int co = 0; co < g.OutChannels; co++)
-                        biasTarget[co] += TensorPrimitives.Sum(new ReadOnlySpan<float>(d + co * positions, positions));
+                // Where each channel's dz is not zero (indices ListStride apart), and its sum for db.
+                for (int co = 0; co < g.OutChannels; co++)
+                {
+                    counts[co] = Compact(d + co * positions, positive == null ? null : positive + co * positions, positions,
+                        indices + co * listStride, out float sum);
+                    if (biasTarget != null) biasTarget[co] += sum;
+                }
 
                 if (weightTarget != null)
                 {
                     Frame.Pack(g, X + (long)n * g.InputSize, frame);
                     for (int co = 0; co < g.OutChannels; co++)
                         for (int r0 = 0; r0 < rows; r0 += tileRows)
-                            WeightGradientRows(Math.Min(tileRows, rows - r0), d + co * positions, positions, PositionOffsets,
-                                frame + r0 * width, width, sums + (co * rows + r0) * RowFrame.TapLanes);
+                            WeightGradientRows(Math.Min(tileRows, rows - r0), d + co * positions, indices + co * listStride, counts[co],
+                                PositionOffsets, frame + r0 * width, width, sums + (co * rows + r0) * RowFrame.TapLanes);
                 }
 
                 if (Dx != null)
@@ -213,16 +224,8 @@ internal static unsafe partial class DirectConvolution
                     for (int co = 0; co < g.OutChannels; co++)
                     {
                         float* plane = d + co * positions;
-                        for (int p0 = 0; p0 < positions; p0 += 16)
-                        {
-                            uint bits = NonZeroLanes(plane + p0, positions - p0);
-                            while (bits != 0)
-                            {
-                                int p = p0 + BitOperations.TrailingZeroCount(bits);
-                                bits &= bits - 1;
-                                byPosition[p * perPosition + co] = plane[p];
-                            }
-                        }
+                        int* at = indices + co * listStride;
+                        for (int k = 0; k < counts[co]; k++) byPosition[at[k] * perPosition + co] = plane[at[k]];
                     }
                     for (int r0 = 0; r0 < rows; r0 += tileRows)
                         InputGradientRows(Math.Min(tileRows, rows - r0), byPosition, channelBlocks, positions, PositionOffsets,

@@ -29,44 +29,67 @@ internal static unsafe class SparseGradientKernels
     }
 
     /// <summary>
-    /// Weight-gradient rows of one output channel of one sample:
-    /// <code>
-    /// sums[r, b] += Σ_p dz[p] · frame[positionOffsets[p] + r·rowStride + b]   (r &lt; TR, b &lt; 8)
-    /// </code>
-    /// over the positions p whose dz is not zero: a zero costs a bit test, a non-zero TR FMAs.
+    /// Lists the positions p in [0, positions) where dz is not zero (NaN counts as not zero), in order,
+    /// and returns how many; <paramref name="sum"/> gets Σ dz. dz is <paramref name="gradient"/> itself,
+    /// or, when <paramref name="output"/> is not null, the gradient where the (ReLU) output is positive
+    /// and 0 elsewhere. Branch-free: each 16 positions' indices are compressed in a register and stored
+    /// whole, so <paramref name="indices"/> needs 16 ints of slack.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void WeightGradientRows<TR>(float* dz, int positions, int* positionOffsets, float* frame, int rowStride, float* sums)
+    public static int Compact(float* gradient, float* output, int positions, int* indices, out float sum)
+    {
+        int count = 0;
+        var total = Vector512<float>.Zero;
+        for (int p0 = 0; p0 < positions; p0 += 16)
+        {
+            int n = positions - p0;
+            var mask = n >= 16 ? Vector512<float>.AllBitsSet : PrefixMask(n);
+            var v = Avx512F.MaskLoad(gradient + p0, mask, Vector512<float>.Zero);
+            var live = ~Vector512.Equals(v, Vector512<float>.Zero);
+            if (output != null) live &= Vector512.GreaterThan(Avx512F.MaskLoad(output + p0, mask, Vector512<float>.Zero), Vector512<float>.Zero);
+            total += v & live;
+            Vector512.Store(Avx512F.Compress(Vector512<int>.Zero, live.AsInt32(), Vector512<int>.Indices + Vector512.Create(p0)), indices + count);
+            count += BitOperations.PopCount(live.ExtractMostSignificantBits());
+        }
+        sum = Vector512.Sum(total);
+        return count;
+    }
+
+    /// <summary>
+    /// Weight-gradient rows of one output channel of one sample, over the positions
+    /// <paramref name="indices"/>[0, count) where its dz is not zero (<see cref="Compact"/>):
+    /// <code>
+    /// sums[r, b] += Σ_k dz[p] · frame[positionOffsets[p] + r·rowStride + b]   (p = indices[k], r &lt; TR, b &lt; 8)
+    /// </code>
+    /// TR FMAs per non-zero.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void WeightGradientRows<TR>(float* dz, int* indices, int count, int* positionOffsets, float* frame, int rowStride, float* sums)
         where TR : struct, IRowCount
     {
         var z = Vector256<float>.Zero;
         Vector256<float> a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z, a8 = z, a9 = z, a10 = z, a11 = z, a12 = z, a13 = z, a14 = z, a15 = z;
-        for (int p0 = 0; p0 < positions; p0 += 16)
+        for (int k = 0; k < count; k++)
         {
-            uint bits = NonZeroLanes(dz + p0, positions - p0);
-            while (bits != 0)
-            {
-                int p = p0 + BitOperations.TrailingZeroCount(bits);
-                bits &= bits - 1;
-                var g = Vector256.Create(dz[p]);
-                float* q = frame + positionOffsets[p];
-                    a0 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a0);
-                    if (TR.Value > 1) { q += rowStride; a1 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a1); }
-                    if (TR.Value > 2) { q += rowStride; a2 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a2); }
-                    if (TR.Value > 3) { q += rowStride; a3 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a3); }
-                    if (TR.Value > 4) { q += rowStride; a4 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a4); }
-                    if (TR.Value > 5) { q += rowStride; a5 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a5); }
-                    if (TR.Value > 6) { q += rowStride; a6 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a6); }
-                    if (TR.Value > 7) { q += rowStride; a7 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a7); }
-                    if (TR.Value > 8) { q += rowStride; a8 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a8); }
-                    if (TR.Value > 9) { q += rowStride; a9 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a9); }
-                    if (TR.Value > 10) { q += rowStride; a10 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a10); }
-                    if (TR.Value > 11) { q += rowStride; a11 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a11); }
-                    if (TR.Value > 12) { q += rowStride; a12 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a12); }
-                    if (TR.Value > 13) { q += rowStride; a13 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a13); }
-                    if (TR.Value > 14) { q += rowStride; a14 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a14); }
-                    if (TR.Value > 15) { q += rowStride; a15 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a15); }
-            }
+            int p = indices[k];
+            var g = Vector256.Create(dz[p]);
+            float* q = frame + positionOffsets[p];
+            a0 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a0);
+            if (TR.Value > 1) { q += rowStride; a1 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a1); }
+            if (TR.Value > 2) { q += rowStride; a2 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a2); }
+            if (TR.Value > 3) { q += rowStride; a3 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a3); }
+            if (TR.Value > 4) { q += rowStride; a4 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a4); }
+            if (TR.Value > 5) { q += rowStride; a5 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a5); }
+            if (TR.Value > 6) { q += rowStride; a6 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a6); }
+            if (TR.Value > 7) { q += rowStride; a7 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a7); }
+            if (TR.Value > 8) { q += rowStride; a8 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a8); }
+            if (TR.Value > 9) { q += rowStride; a9 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a9); }
+            if (TR.Value > 10) { q += rowStride; a10 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a10); }
+            if (TR.Value > 11) { q += rowStride; a11 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a11); }
+            if (TR.Value > 12) { q += rowStride; a12 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a12); }
+            if (TR.Value > 13) { q += rowStride; a13 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a13); }
+            if (TR.Value > 14) { q += rowStride; a14 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a14); }
+            if (TR.Value > 15) { q += rowStride; a15 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a15); }
         }
         Vector256.Store(Vector256.Load(sums + 0) + a0, sums + 0);
         if (TR.Value > 1) Vector256.Store(Vector256.Load(sums + 8) + a1, sums + 8);
@@ -87,26 +110,26 @@ internal static unsafe class SparseGradientKernels
     }
 
     /// <summary>Runs <see cref="WeightGradientRows{TR}"/> for a tile of <paramref name="rows"/> (1 … 16) rows.</summary>
-    public static void WeightGradientRows(int rows, float* dz, int positions, int* positionOffsets, float* frame, int rowStride, float* sums)
+    public static void WeightGradientRows(int rows, float* dz, int* indices, int count, int* positionOffsets, float* frame, int rowStride, float* sums)
     {
         switch (rows)
         {
-            case 1: WeightGradientRows<Rows1>(dz, positions, positionOffsets, frame, rowStride, sums); break;
-            case 2: WeightGradientRows<Rows2>(dz, positions, positionOffsets, frame, rowStride, sums); break;
-            case 3: WeightGradientRows<Rows3>(dz, positions, positionOffsets, frame, rowStride, sums); break;
-            case 4: WeightGradientRows<Rows4>(dz, positions, positionOffsets, frame, rowStride, sums); break;
-            case 5: WeightGradientRows<Rows5>(dz, positions, positionOffsets, frame, rowStride, sums); break;
-            case 6: WeightGradientRows<Rows6>(dz, positions, positionOffsets, frame, rowStride, sums); break;
-            case 7: WeightGradientRows<Rows7>(dz, positions, positionOffsets, frame, rowStride, sums); break;
-            case 8: WeightGradientRows<Rows8>(dz, positions, positionOffsets, frame, rowStride, sums); break;
-            case 9: WeightGradientRows<Rows9>(dz, positions, positionOffsets, frame, rowStride, sums); break;
-            case 10: WeightGradientRows<Rows10>(dz, positions, positionOffsets, frame, rowStride, sums); break;
-            case 11: WeightGradientRows<Rows11>(dz, positions, positionOffsets, frame, rowStride, sums); break;
-            case 12: WeightGradientRows<Rows12>(dz, positions, positionOffsets, frame, rowStride, sums); break;
-            case 13: WeightGradientRows<Rows13>(dz, positions, positionOffsets, frame, rowStride, sums); break;
-            case 14: WeightGradientRows<Rows14>(dz, positions, positionOffsets, frame, rowStride, sums); break;
-            case 15: WeightGradientRows<Rows15>(dz, positions, positionOffsets, frame, rowStride, sums); break;
-            default: WeightGradientRows<Rows16>(dz, positions, positionOffsets, frame, rowStride, sums); break;
+            case 1: WeightGradientRows<Rows1>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 2: WeightGradientRows<Rows2>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 3: WeightGradientRows<Rows3>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 4: WeightGradientRows<Rows4>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 5: WeightGradientRows<Rows5>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 6: WeightGradientRows<Rows6>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 7: WeightGradientRows<Rows7>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 8: WeightGradientRows<Rows8>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 9: WeightGradientRows<Rows9>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 10: WeightGradientRows<Rows10>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 11: WeightGradientRows<Rows11>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 12: WeightGradientRows<Rows12>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 13: WeightGradientRows<Rows13>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 14: WeightGradientRows<Rows14>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 15: WeightGradientRows<Rows15>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            default: WeightGradientRows<Rows16>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
         }
     }
 
