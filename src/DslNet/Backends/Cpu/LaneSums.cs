@@ -20,8 +20,6 @@ namespace DslNet.Backends.Cpu;
 /// </remarks>
 internal static class LaneSums
 {
-    private static readonly Vector512<int> s_gather = Vector512.Create(0, 4, 8, 12, 2, 6, 10, 14, 0, 0, 0, 0, 0, 0, 0, 0);
-
     /// <summary>The sums of s0 … s7, in lanes 0 … 7, each reduced as the remarks say.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Eight(Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3,
@@ -41,7 +39,7 @@ internal static class LaneSums
               + Avx512F.UnpackHigh(u0123.AsDouble(), u4567.AsDouble()).AsSingle();
         // Lanes 4q and 4q + 2: the sums of accumulators q and 4 + q (the odd lanes hold the same, added the other way round).
         var sums = w + Avx512F.Permute4x32(w, 0xB1);
-        return Avx512F.PermuteVar16x32(sums, s_gather).GetLower();
+        return Avx512F.PermuteVar16x32(sums, Vector512.Create(0, 4, 8, 12, 2, 6, 10, 14, 0, 0, 0, 0, 0, 0, 0, 0)).GetLower();
     }
 
     /// <summary>The same tree, lane by lane (for machines without AVX-512, and as the definition tests check).</summary>
