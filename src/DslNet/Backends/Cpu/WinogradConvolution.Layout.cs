@@ -15,16 +15,25 @@ namespace DslNet.Backends.Cpu;
 /// </summary>
 internal readonly struct WinogradShape
 {
+    /// <summary>
+    /// Bands of as many tile rows as <paramref name="bandBudgetFloats"/> allows at
+    /// <paramref name="floatsPerBandRowAndChannel"/> × <paramref name="channelsInBudget"/> floats per tile row
+    /// (at least one). <paramref name="coveredTileRows"/> and <paramref name="coveredTileColumns"/> widen the
+    /// bands and frames to another grid's tiles (the backward frames of dz also serve the weight gradient).
+    /// </summary>
     public WinogradShape(int inChannels, int inHeight, int inWidth, int outChannels, int outHeight, int outWidth,
-        int padTop, int padLeft, int bandBudgetFloats, int floatsPerBandRowAndChannel, int channelsInBudget)
+        int padTop, int padLeft, int bandBudgetFloats, int floatsPerBandRowAndChannel, int channelsInBudget,
+        int coveredTileRows = 0, int coveredTileColumns = 0)
     {
         InChannels = inChannels; InHeight = inHeight; InWidth = inWidth;
         OutChannels = outChannels; OutHeight = outHeight; OutWidth = outWidth;
         PadTop = padTop; PadLeft = padLeft;
         TilesY = (outHeight + WinogradConvolution.Tile - 1) / WinogradConvolution.Tile;
         TilesX = (outWidth + WinogradConvolution.Tile - 1) / WinogradConvolution.Tile;
+        CoveredTileRows = Math.Max(TilesY, coveredTileRows);
+        PhaseColumns = Math.Max(TilesX, coveredTileColumns) + 1;
         long perRow = (long)Math.Max(1, floatsPerBandRowAndChannel) * Math.Max(1, channelsInBudget);
-        BandRows = (int)Math.Clamp(bandBudgetFloats / perRow, 1, Math.Max(1, TilesY));
+        BandRows = (int)Math.Clamp(bandBudgetFloats / perRow, 1, Math.Max(1, CoveredTileRows));
     }
 
     public int InChannels { get; }
@@ -38,6 +47,8 @@ internal readonly struct WinogradShape
     public int TilesY { get; }
     public int TilesX { get; }
     public int BandRows { get; }
+    /// <summary>Tile rows the bands run over: <see cref="TilesY"/>, or more when the frames also serve another grid.</summary>
+    public int CoveredTileRows { get; }
 
     public int InputPlane => InHeight * InWidth;
     public int OutputPlane => OutHeight * OutWidth;
@@ -47,14 +58,11 @@ internal readonly struct WinogradShape
     /// <summary>Rows of a phase plane: a band's tile rows plus one (taps 4 and 5 reach into the next tile).</summary>
     public int PhaseRows => BandRows + 1;
 
-    /// <summary>Columns of a phase plane.</summary>
-    public int PhaseColumns => TilesX + 1;
+    /// <summary>Columns of a phase plane: the tile columns plus one (taps 4 and 5), or more when the frames also serve another grid.</summary>
+    public int PhaseColumns { get; }
 
     /// <summary>Floats of one channel's input frame: 16 phase planes of PhaseRows × PhaseColumns lane vectors.</summary>
     public int InputFrameFloats => WinogradConvolution.Phases * PhaseRows * PhaseColumns * WinogradConvolution.Lanes;
-
-    /// <summary>Floats of one channel's output-gradient frame (weight gradient): 16 phase planes of BandRows × TilesX vectors.</summary>
-    public int GradientFrameFloats => WinogradConvolution.Phases * BandRows * TilesX * WinogradConvolution.Lanes;
 
     /// <summary>Where the vector of tile (row within the band, column) starts in an input frame's phase planes.</summary>
     public int InputTileOffset(int bandRow, int column) => (bandRow * PhaseColumns + column) * WinogradConvolution.Lanes;
@@ -107,21 +115,28 @@ internal static unsafe partial class WinogradConvolution
     /// vector of 16 lanes, one per sample. So every tap of a tile is one contiguous vector load: lanes are
     /// samples, and a tap's frame position is a fixed offset from the tile's (see
     /// <see cref="WinogradShape.InputTapOffset"/>). Lanes past <paramref name="images"/> and positions
-    /// outside the input, or read by no valid output, are zero.
+    /// outside the input are zero, and so are positions no valid output of the correlation reads unless
+    /// <paramref name="everyInputValue"/> (the backward pass's frames of dz also serve the weight gradient,
+    /// whose tiles reach further when the padding is not symmetric). With an active
+    /// <paramref name="gradient"/> the values packed are dy ⊙ f'(y); every packed value is also added into
+    /// <paramref name="sum"/> (the bias gradient) unless it is null.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackInputFrame(in WinogradShape s, float* plane, int imageStride, int images, int firstTileRow,
-        int bandTileRows, float* frame, int* columnOffsets, in ActivationGradient gradient)
+        int bandTileRows, float* frame, int* columnOffsets, in ActivationGradient gradient, Vector512<float>* sum, bool everyInputValue)
     {
         int planeFloats = s.PhaseRows * s.PhaseColumns * Lanes;
         int frameColumns = Tile * s.PhaseColumns;
         for (int x = 0; x < frameColumns; x++) columnOffsets[x] = (x % 4) * planeFloats + (x / 4) * Lanes;
         // Frame columns X (input column X − PadLeft) that valid outputs read: X < OutWidth + 2.
-        int x0 = Math.Min(s.PadLeft, frameColumns), x1 = Math.Max(x0, Math.Min(s.InWidth + s.PadLeft, s.OutWidth + 2));
+        int x0 = Math.Min(s.PadLeft, frameColumns);
+        int x1 = Math.Max(x0, Math.Min(s.InWidth + s.PadLeft, everyInputValue ? frameColumns : s.OutWidth + 2));
         int y0 = firstTileRow * Tile;
-        int yEnd = Math.Min(y0 + bandTileRows * Tile + 2, s.OutHeight + 2);
+        // Rows the band's tiles read: 4·bandTileRows + 2.
+        int yEnd = y0 + bandTileRows * Tile + 2;
+        if (!everyInputValue) yEnd = Math.Min(yEnd, s.OutHeight + 2);
         // Every position of the frame is written once: input values, or zeros (padding, rows and columns
-        // no valid output reads, and the lanes of missing samples, which PackRow fills with zeros).
+        // not read, and the lanes of missing samples, which PackRow fills with zeros).
         for (int local = 0; local < Tile * s.PhaseRows; local++)
         {
             int y = y0 + local, row = y - s.PadTop;
@@ -132,39 +147,8 @@ internal static unsafe partial class WinogradConvolution
                 continue;
             }
             ZeroColumns(target, columnOffsets, 0, x0);
-            PackRow(plane + row * s.InWidth - s.PadLeft, imageStride, images, x0, x1, columnOffsets, target, s.InputPlane, gradient, null);
+            PackRow(plane + row * s.InWidth - s.PadLeft, imageStride, images, x0, x1, columnOffsets, target, s.InputPlane, gradient, sum);
             ZeroColumns(target, columnOffsets, x1, frameColumns);
-        }
-    }
-
-    /// <summary>
-    /// Copies one channel of the output gradient of <paramref name="images"/> samples, for the band's
-    /// tile rows, into a gradient frame: 16 phase planes by (row mod 4, column mod 4) of BandRows × TilesX
-    /// lane vectors, so the 16 values of a tile are 16 vector loads a plane apart. Positions past the
-    /// output and lanes past <paramref name="images"/> are zero. With an active <paramref name="gradient"/>
-    /// the values packed are dy ⊙ f'(y); every packed value is also added into <paramref name="sum"/>
-    /// (the bias gradient) unless it is null.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackGradientFrame(in WinogradShape s, float* plane, int imageStride, int images, int firstTileRow,
-        int bandTileRows, float* frame, int* columnOffsets, in ActivationGradient gradient, Vector512<float>* sum)
-    {
-        int planeFloats = s.BandRows * s.TilesX * Lanes;
-        int frameColumns = Tile * s.TilesX;
-        for (int x = 0; x < frameColumns; x++) columnOffsets[x] = (x % 4) * planeFloats + (x / 4) * Lanes;
-        int y0 = firstTileRow * Tile;
-        int yEnd = Math.Min(y0 + bandTileRows * Tile, s.OutHeight);
-        for (int local = 0; local < Tile * s.BandRows; local++)
-        {
-            int y = y0 + local;
-            float* target = frame + (local % 4) * 4 * planeFloats + (local / 4) * s.TilesX * Lanes;
-            if (y >= yEnd)
-            {
-                ZeroColumns(target, columnOffsets, 0, frameColumns);
-                continue;
-            }
-            PackRow(plane + y * s.OutWidth, imageStride, images, 0, s.OutWidth, columnOffsets, target, s.OutputPlane, gradient, sum);
-            ZeroColumns(target, columnOffsets, s.OutWidth, frameColumns);
         }
     }
 

@@ -138,16 +138,16 @@ internal static unsafe partial class WinogradConvolution
 
     /// <summary>
     /// Z = A dY Aᵀ for one output-gradient tile: dY's value (i, j) is the vector at
-    /// source + (4i + j)·planeStride; point ξ goes to destination + ξ·pointStride.
+    /// source + tapOffsets[4i + j]; point ξ goes to destination + ξ·pointStride.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void GradientTransform(float* source, long planeStride, float* destination, long pointStride)
+    private static void GradientTransform(float* source, int* tapOffsets, float* destination, long pointStride)
     {
         Vector512<float>* t = stackalloc Vector512<float>[Alpha * Tile];
         for (int j = 0; j < Tile; j++)
         {
-            ApplyA(Vector512.Load(source + j * planeStride), Vector512.Load(source + (4 + j) * planeStride),
-                Vector512.Load(source + (8 + j) * planeStride), Vector512.Load(source + (12 + j) * planeStride), t + j, Tile);
+            ApplyA(Vector512.Load(source + tapOffsets[j]), Vector512.Load(source + tapOffsets[4 + j]),
+                Vector512.Load(source + tapOffsets[8 + j]), Vector512.Load(source + tapOffsets[12 + j]), t + j, Tile);
         }
         Vector512<float>* row = stackalloc Vector512<float>[Alpha];
         for (int u = 0; u < Alpha; u++)

@@ -96,6 +96,11 @@ internal static unsafe partial class WinogradConvolution
     [ThreadStatic] private static float[]? t_points;
     [ThreadStatic] private static int[]? t_columns;
     [ThreadStatic] private static float[]? t_biasSums;
+    [ThreadStatic] private static float[]? t_partials;
+    [ThreadStatic] private static float[]? t_gradientFrames;
+    [ThreadStatic] private static float[]? t_weightInputs;
+    [ThreadStatic] private static int[]? t_taps;
+    [ThreadStatic] private static int[]? t_weightTaps;
 
     private static T* Scratch<T>(ref T[]? buffer, long length) where T : unmanaged =>
         AlignedScratch.Get(ref buffer, length, "Winograd convolution");
@@ -121,67 +126,7 @@ internal static unsafe partial class WinogradConvolution
         fixed (float* xs = x)
         fixed (float* ys = y)
         fixed (float* bs = bias)
-            Correlate(s, batch, xs, packed, bias.IsEmpty ? null : bs, ys, activation, alpha, accumulate: false, default, pool);
-    }
-
-    /// <summary>
-    /// The whole backward pass of a layer with a fused activation f (Identity for none), from the
-    /// gradient dy of its output y = f(z): dz = dy ⊙ f'(y) is formed while dy is packed (in the parallel
-    /// jobs, never as a batch-sized pass); then db += Σ dz, dW += the weight gradient and dx += the input
-    /// gradient, each only when its view is not empty.
-    /// </summary>
-    public static void Backward(in Conv2DGeometry g, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> weight,
-        ReadOnlySpan<float> dy, ReadOnlySpan<float> y, ActivationKind activation, float alpha,
-        Span<float> dx, Span<float> dWeight, Span<float> dBias, WorkerPool? pool)
-    {
-        if (batch == 0) return;
-        fixed (float* dys = dy)
-        fixed (float* ys = y)
-        {
-            var gradient = activation == ActivationKind.Identity ? default : new ActivationGradient(ys - dys, activation, alpha);
-            if (!dWeight.IsEmpty) WeightGradient(g, batch, x, dys, gradient, dWeight, dBias, pool);
-            else if (!dBias.IsEmpty) BiasGradient(g, batch, dys, gradient, dBias);
-            if (!dx.IsEmpty) InputGradient(g, batch, weight, dys, gradient, dx, pool);
-        }
-    }
-
-    /// <summary>dx += Wᵀ ⋆ dy, the adjoint of <see cref="Forward"/> without bias or activation.</summary>
-    public static void BackwardInput(in Conv2DGeometry g, int batch, ReadOnlySpan<float> weight, ReadOnlySpan<float> dy,
-        Span<float> dx, WorkerPool? pool)
-    {
-        if (batch == 0) return;
-        fixed (float* dys = dy) InputGradient(g, batch, weight, dys, default, dx, pool);
-    }
-
-    /// <summary>dx += Wᵀ ⋆ dz: a correlation of dz with the flipped, transposed kernel and padding 2 − p.</summary>
-    private static void InputGradient(in Conv2DGeometry g, int batch, ReadOnlySpan<float> weight, float* dys,
-        in ActivationGradient gradient, Span<float> dx, WorkerPool? pool)
-    {
-        var s = CorrelationShape(g.OutChannels, g.OutHeight, g.OutWidth, g.InChannels, g.InHeight, g.InWidth, 2 - g.PadTop, 2 - g.PadLeft);
-        float* packed = Scratch(ref t_kernel, (long)Points * g.OutChannels * g.InChannels);
-        PackKernel(weight, g.InChannels, g.OutChannels, flip: true, packed);
-        fixed (float* dxs = dx)
-            Correlate(s, batch, dys, packed, null, dxs, ActivationKind.Identity, 0f, accumulate: true, gradient, pool);
-    }
-
-    /// <summary>db += Σ dz without a weight gradient (a frozen kernel): plain vector sums per channel.</summary>
-    private static void BiasGradient(in Conv2DGeometry g, int batch, float* dys, in ActivationGradient gradient, Span<float> dBias)
-    {
-        int plane = g.OutHeight * g.OutWidth;
-        for (int n = 0; n < batch; n++)
-            for (int c = 0; c < g.OutChannels; c++)
-            {
-                float* p = dys + ((long)n * g.OutChannels + c) * plane;
-                var sum = Vector512<float>.Zero;
-                for (int i = 0; i < plane; i += Lanes)
-                {
-                    var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(plane - i)).AsSingle();
-                    var value = Avx512F.MaskLoad(p + i, mask, Vector512<float>.Zero);
-                    if (gradient.Active) value = gradient.Apply(value, Avx512F.MaskLoad(p + i + gradient.Offset, mask, Vector512<float>.Zero));
-                    sum += value;
-                }
-                dBias[c] += Vector512.Sum(sum);
-            }
+            Correlate(s, batch, xs, packed, bias.IsEmpty ? null : bs, ys, activation, alpha, pool);
     }
 
     private static WinogradShape CorrelationShape(int inC, int inH, int inW, int outC, int outH, int outW, int padTop, int padLeft)
@@ -218,18 +163,19 @@ internal static unsafe partial class WinogradConvolution
     }
 
     private static void Correlate(in WinogradShape s, int batch, float* input, float* packed, float* bias, float* output,
-        ActivationKind activation, float alpha, bool accumulate, in ActivationGradient inputGradient, WorkerPool? pool)
+        ActivationKind activation, float alpha, WorkerPool? pool)
     {
         var job = new CorrelationJob
         {
             S = s, Batch = batch, Input = input, Packed = packed, Bias = bias, Output = output,
-            Activation = activation, ActivationAlpha = alpha, Accumulate = accumulate, InputGradient = inputGradient,
+            Activation = activation, ActivationAlpha = alpha,
         };
         int groups = Groups(batch);
         if (pool is null) job.Execute(0, groups, 0);
         else pool.For(groups, WorkPerGroup(s), ref job);
     }
 
+    /// <summary>The forward pass of groups [start, end): per band of tile rows, pack every input channel's frame, then <see cref="CorrelateBand"/>.</summary>
     private struct CorrelationJob : IParallelJob
     {
         public WinogradShape S;
@@ -237,9 +183,6 @@ internal static unsafe partial class WinogradConvolution
         public float* Input, Packed, Bias, Output;
         public ActivationKind Activation;
         public float ActivationAlpha;
-        public bool Accumulate;
-        /// <summary>For the input gradient: the fused activation whose gradient turns dy into dz while packing.</summary>
-        public ActivationGradient InputGradient;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int start, int end, int part)
@@ -247,15 +190,8 @@ internal static unsafe partial class WinogradConvolution
             ref readonly var s = ref S;
             int frameFloats = s.InputFrameFloats;
             float* frames = Scratch(ref t_frames, (long)s.InChannels * frameFloats);
-            float* v = Scratch(ref t_transformed, (long)Points * s.InChannels * ChunkPositions * Lanes);
-            float* m = Scratch(ref t_products, (long)RowsPerTile * ChunkRowStride);
-            float* tile = Scratch(ref t_points, Phases * Lanes);
-            int* columns = Scratch(ref t_columns, Tile * (s.TilesX + 1));
-            int* taps = stackalloc int[Points];
-            for (int i = 0; i < Alpha; i++)
-                for (int k = 0; k < Alpha; k++) taps[i * Alpha + k] = s.InputTapOffset(i, k);
-            long vPointStride = (long)s.InChannels * ChunkPositions * Lanes;
-            long uPointStride = (long)s.OutChannels * s.InChannels;
+            int* columns = Scratch(ref t_columns, Tile * s.PhaseColumns);
+            var scratch = CorrelationScratch.Get(s);
             int inImage = s.InChannels * s.InputPlane, outImage = s.OutChannels * s.OutputPlane;
             bool relu = Activation == ActivationKind.ReLU;
 
@@ -267,232 +203,85 @@ internal static unsafe partial class WinogradConvolution
                     int bandRows = Math.Min(s.BandRows, s.TilesY - ty0);
                     for (int c = 0; c < s.InChannels; c++)
                         PackInputFrame(s, Input + (long)n0 * inImage + (long)c * s.InputPlane, inImage, images, ty0, bandRows,
-                            frames + (long)c * frameFloats, columns, InputGradient);
-
-                    int positions = bandRows * s.TilesX;
-                    for (int p0 = 0; p0 < positions; p0 += ChunkPositions)
-                    {
-                        int count = Math.Min(ChunkPositions, positions - p0);
-                        // Transform the chunk's tiles of every input channel: V[ξ][c][position][lane].
-                        for (int c = 0; c < s.InChannels; c++)
-                            for (int q = 0; q < count; q++)
-                            {
-                                int p = p0 + q;
-                                InputTransform(frames + (long)c * frameFloats + s.InputTileOffset(p / s.TilesX, p % s.TilesX), taps,
-                                    v + (c * ChunkPositions + q) * Lanes, vPointStride);
-                            }
-                        // Per block of output channels: the 36 point products, then the output transform.
-                        for (int o0 = 0; o0 < s.OutChannels; o0 += RowsPerTile)
-                        {
-                            int rows = Math.Min(RowsPerTile, s.OutChannels - o0);
-                            for (int xi = 0; xi < Points; xi++)
-                                MultiplyPoint(rows, Packed + xi * uPointStride + (long)o0 * s.InChannels, v + xi * vPointStride,
-                                    s.InChannels, m + xi * Lanes);
-                            for (int r = 0; r < rows; r++)
-                            {
-                                int o = o0 + r;
-                                float* outputPlane = Output + (long)n0 * outImage + (long)o * s.OutputPlane;
-                                for (int q = 0; q < count; q++)
-                                {
-                                    int p = p0 + q;
-                                    OutputTransform(m + r * ChunkRowStride + q * ChunkPositionStride, tile,
-                                        Bias == null ? 0f : Bias[o], relu);
-                                    StoreTile(s, tile, outputPlane, outImage, images, ty0 + p / s.TilesX, p % s.TilesX, Accumulate);
-                                }
-                            }
-                        }
-                    }
+                            frames + (long)c * frameFloats, columns, default, null, everyInputValue: false);
+                    CorrelateBand(s, frames, Packed, Bias, Output + (long)n0 * outImage, images, ty0, bandRows, relu, accumulate: false, scratch);
                 }
                 if (!relu) FusedActivation.Apply(Activation, ActivationAlpha, new Span<float>(Output + (long)n0 * outImage, images * outImage));
             }
         }
     }
 
-    // ---- weight gradient ----------------------------------------------------------------------
-
-    /// <summary>
-    /// dW[co, ci, a, b] += Σ_n Σ_(oy,ox) dy[n, co, oy, ox] · x[n, ci, oy + a − padTop, ox + b − padLeft], in
-    /// the Winograd domain (see the class summary). Groups of 16 samples and bands of tile rows are
-    /// summed in order; each band's transforms split over channels and its products over points.
-    /// </summary>
-    public static void BackwardWeight(in Conv2DGeometry g, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> dy,
-        Span<float> dWeight, WorkerPool? pool)
+    /// <summary>Per-thread scratch of <see cref="CorrelateBand"/>: the chunk's transformed inputs, its point products, one finished tile, the tap table.</summary>
+    private readonly struct CorrelationScratch
     {
-        if (batch == 0) return;
-        fixed (float* dys = dy) WeightGradient(g, batch, x, dys, default, dWeight, Span<float>.Empty, pool);
-    }
+        public readonly float* V, M, Tile;
+        public readonly int* Taps;
 
-    /// <summary>dW += the weight gradient of dz (and db += Σ dz when <paramref name="dBias"/> is not empty).</summary>
-    private static void WeightGradient(in Conv2DGeometry g, int batch, ReadOnlySpan<float> x, float* dys,
-        in ActivationGradient gradient, Span<float> dWeight, Span<float> dBias, WorkerPool? pool)
-    {
-        if (batch == 0) return;
-        int tilesX = (g.OutWidth + Tile - 1) / Tile;
-        // Per band tile row: the transformed input and gradient of every channel, 36 points × 16 lanes per tile.
-        var s = new WinogradShape(g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth, g.PadTop, g.PadLeft,
-            WeightGradientBudgetFloats, Points * tilesX * Lanes, g.InChannels + g.OutChannels);
-        // The groups are cut into a fixed number of shares (a function of the batch only), each summing its
-        // groups in order into its own dU and bias partial; the shares run in parallel and are added in
-        // order afterwards, so the result is the same for any thread count, with one hand-off per call.
-        int groups = Groups(batch);
-        int shares = Math.Min(groups, WeightGradientShares);
-        long uFloats = (long)Points * g.OutChannels * g.InChannels;
-        float* partials = Scratch(ref t_products, shares * uFloats);
-        float* biasPartials = dBias.IsEmpty ? null : Scratch(ref t_biasSums, (long)shares * g.OutChannels);
-        if (biasPartials != null) new Span<float>(biasPartials, shares * g.OutChannels).Clear();
-
-        fixed (float* xs = x)
+        private CorrelationScratch(float* v, float* m, float* tile, int* taps)
         {
-            var job = new WeightGradientJob
-            {
-                S = s, Batch = batch, Groups = groups, Shares = shares, X = xs, Dy = dys, Gradient = gradient,
-                Partials = partials, BiasPartials = biasPartials,
-            };
-            long workPerShare = Math.Max(1, WorkPerGroup(s) * groups / shares);
-            if (pool is null) job.Execute(0, shares, 0);
-            else pool.For(shares, workPerShare, ref job);
+            V = v; M = m; Tile = tile; Taps = taps;
         }
-        float* du = partials;
-        for (int share = 1; share < shares; share++)
-        {
-            var sum = new Span<float>(du, (int)uFloats);
-            System.Numerics.Tensors.TensorPrimitives.Add(sum, new ReadOnlySpan<float>(partials + share * uFloats, (int)uFloats), sum);
-        }
-        if (biasPartials != null)
-            for (int share = 0; share < shares; share++)
-                for (int c = 0; c < g.OutChannels; c++) dBias[c] += biasPartials[share * g.OutChannels + c];
 
-        // dW += Gᵀ dU G per kernel.
-        Span<double> point = stackalloc double[Points];
-        Span<double> taps = stackalloc double[9];
-        long pointStride = (long)g.OutChannels * g.InChannels;
-        for (int k = 0; k < g.OutChannels * g.InChannels; k++)
+        public static CorrelationScratch Get(in WinogradShape s)
         {
-            for (int p = 0; p < Points; p++) point[p] = du[p * pointStride + k];
-            KernelGradientTransform(point, taps);
-            var target = dWeight.Slice(k * 9, 9);
-            for (int t = 0; t < 9; t++) target[t] += (float)taps[t];
+            var result = new CorrelationScratch(
+                WinogradConvolution.Scratch(ref t_transformed, (long)Points * s.InChannels * ChunkPositions * Lanes),
+                WinogradConvolution.Scratch(ref t_products, (long)RowsPerTile * ChunkRowStride),
+                WinogradConvolution.Scratch(ref t_points, Phases * Lanes),
+                WinogradConvolution.Scratch(ref t_taps, Points));
+            for (int i = 0; i < Alpha; i++)
+                for (int k = 0; k < Alpha; k++) result.Taps[i * Alpha + k] = s.InputTapOffset(i, k);
+            return result;
         }
     }
 
     /// <summary>
-    /// Shares [start, end) of the weight gradient: share i sums groups [i·Groups/Shares, (i+1)·Groups/Shares)
-    /// band by band into its dU partial (and bias partial): for each band, every channel's transform, then
-    /// the 36 point products.
+    /// Out (=|+=) f(U ⋆ frames + bias) for the tiles of one band of one group: <paramref name="frames"/> hold
+    /// every input channel's frame of the band (channel c at c·InputFrameFloats), <paramref name="output"/> is the
+    /// group's first sample. Chunks of <see cref="ChunkPositions"/> tile positions: every channel's input
+    /// transform, then per block of output channels the 36 point products and the output transforms.
+    /// ReLU is applied in the output transform, other activations by the caller.
     /// </summary>
-    private struct WeightGradientJob : IParallelJob
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CorrelateBand(in WinogradShape s, float* frames, float* packed, float* bias, float* output, int images,
+        int ty0, int bandRows, bool relu, bool accumulate, in CorrelationScratch scratch)
     {
-        public WinogradShape S;
-        public int Batch, Groups, Shares;
-        public float* X, Dy, Partials, BiasPartials;
-        public ActivationGradient Gradient;
-
-        public void Execute(int start, int end, int part)
+        int frameFloats = s.InputFrameFloats;
+        float* v = scratch.V, m = scratch.M, tile = scratch.Tile;
+        int* taps = scratch.Taps;
+        long vPointStride = (long)s.InChannels * ChunkPositions * Lanes;
+        long uPointStride = (long)s.OutChannels * s.InChannels;
+        int outImage = s.OutChannels * s.OutputPlane;
+        int positions = bandRows * s.TilesX;
+        for (int p0 = 0; p0 < positions; p0 += ChunkPositions)
         {
-            ref readonly var s = ref S;
-            long bandSlots = (long)s.BandRows * s.TilesX * Lanes;
-            float* v = Scratch(ref t_transformed, Points * s.InChannels * bandSlots);
-            float* z = Scratch(ref t_gradients, Points * s.OutChannels * bandSlots);
-            long uFloats = (long)Points * s.OutChannels * s.InChannels;
-            int inputSize = s.InChannels * s.InputPlane, outputSize = s.OutChannels * s.OutputPlane;
-            for (int share = start; share < end; share++)
-            {
-                bool first = true;
-                for (int group = WorkerPool.PartStart(Groups, Shares, share); group < WorkerPool.PartStart(Groups, Shares, share + 1); group++)
+            int count = Math.Min(ChunkPositions, positions - p0);
+            // Transform the chunk's tiles of every input channel: V[ξ][c][position][lane].
+            for (int c = 0; c < s.InChannels; c++)
+                for (int q = 0; q < count; q++)
                 {
-                    int n0 = group * Lanes, images = Math.Min(Lanes, Batch - n0);
-                    for (int ty0 = 0; ty0 < s.TilesY; ty0 += s.BandRows)
+                    int p = p0 + q;
+                    InputTransform(frames + (long)c * frameFloats + s.InputTileOffset(p / s.TilesX, p % s.TilesX), taps,
+                        v + (c * ChunkPositions + q) * Lanes, vPointStride);
+                }
+            // Per block of output channels: the 36 point products, then the output transform.
+            for (int o0 = 0; o0 < s.OutChannels; o0 += RowsPerTile)
+            {
+                int rows = Math.Min(RowsPerTile, s.OutChannels - o0);
+                for (int xi = 0; xi < Points; xi++)
+                    MultiplyPoint(rows, packed + xi * uPointStride + (long)o0 * s.InChannels, v + xi * vPointStride,
+                        s.InChannels, m + xi * Lanes);
+                for (int r = 0; r < rows; r++)
+                {
+                    int o = o0 + r;
+                    float* outputPlane = output + (long)o * s.OutputPlane;
+                    for (int q = 0; q < count; q++)
                     {
-                        int bandRows = Math.Min(s.BandRows, s.TilesY - ty0);
-                        int slots = bandRows * s.TilesX * Lanes;
-                        var transforms = new WeightTransformJob
-                        {
-                            S = s, X = X + (long)n0 * inputSize, Dy = Dy + (long)n0 * outputSize, Images = images,
-                            FirstTileRow = ty0, BandTileRows = bandRows, V = v, Z = z, Slots = slots,
-                            Gradient = Gradient, BiasSums = BiasPartials == null ? null : BiasPartials + (long)share * s.OutChannels,
-                        };
-                        transforms.Execute(0, s.InChannels + s.OutChannels, part);
-                        var products = new PointProductJob
-                        {
-                            InChannels = s.InChannels, OutChannels = s.OutChannels, Slots = slots, V = v, Z = z,
-                            DU = Partials + share * uFloats, Beta = first ? 0f : 1f,
-                        };
-                        products.Execute(0, Points, part);
-                        first = false;
+                        int p = p0 + q;
+                        OutputTransform(m + r * ChunkRowStride + q * ChunkPositionStride, tile, bias == null ? 0f : bias[o], relu);
+                        StoreTile(s, tile, outputPlane, outImage, images, ty0 + p / s.TilesX, p % s.TilesX, accumulate);
                     }
                 }
-            }
-        }
-    }
-
-    /// <summary>
-    /// Items [0, InChannels) transform input channels into V[ξ][ci][slot], items [InChannels, +OutChannels)
-    /// output-gradient channels into Z[ξ][co][slot] (a slot is a tile of the band and a lane).
-    /// </summary>
-    private struct WeightTransformJob
-    {
-        public WinogradShape S;
-        public float* X, Dy, V, Z;
-        public int Images, FirstTileRow, BandTileRows, Slots;
-        public ActivationGradient Gradient;
-        /// <summary>Per output channel: Σ dz so far (groups and bands in order), or null.</summary>
-        public float* BiasSums;
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Execute(int start, int end, int part)
-        {
-            ref readonly var s = ref S;
-            float* frame = Scratch(ref t_frames, Math.Max(s.InputFrameFloats, s.GradientFrameFloats));
-            int* columns = Scratch(ref t_columns, Tile * (s.TilesX + 1));
-            int* taps = stackalloc int[Points];
-            for (int i = 0; i < Alpha; i++)
-                for (int k = 0; k < Alpha; k++) taps[i * Alpha + k] = s.InputTapOffset(i, k);
-            int positions = BandTileRows * s.TilesX;
-            int inImage = s.InChannels * s.InputPlane, outImage = s.OutChannels * s.OutputPlane;
-            long gradientPlane = (long)s.BandRows * s.TilesX * Lanes;
-
-            for (int item = start; item < end; item++)
-            {
-                if (item < s.InChannels)
-                {
-                    int c = item;
-                    PackInputFrame(s, X + (long)c * s.InputPlane, inImage, Images, FirstTileRow, BandTileRows, frame, columns, default);
-                    long pointStride = (long)s.InChannels * Slots;
-                    for (int p = 0; p < positions; p++)
-                        InputTransform(frame + s.InputTileOffset(p / s.TilesX, p % s.TilesX), taps,
-                            V + (long)c * Slots + p * Lanes, pointStride);
-                }
-                else
-                {
-                    int c = item - s.InChannels;
-                    var sum = Vector512<float>.Zero;
-                    PackGradientFrame(s, Dy + (long)c * s.OutputPlane, outImage, Images, FirstTileRow, BandTileRows, frame, columns,
-                        Gradient, BiasSums == null ? null : &sum);
-                    if (BiasSums != null) BiasSums[c] += Vector512.Sum(sum);
-                    long pointStride = (long)s.OutChannels * Slots;
-                    for (int p = 0; p < positions; p++)
-                        GradientTransform(frame + p * Lanes, gradientPlane, Z + (long)c * Slots + p * Lanes, pointStride);
-                }
-            }
-        }
-    }
-
-    /// <summary>dU[ξ] (=|+=) Z[ξ]·V[ξ]ᵀ for points [start, end): [OutChannels × slots]·[slots × InChannels].</summary>
-    private struct PointProductJob
-    {
-        public int InChannels, OutChannels, Slots;
-        public float* V, Z, DU;
-        public float Beta;
-
-        public void Execute(int start, int end, int part)
-        {
-            long zPoint = (long)OutChannels * Slots, vPoint = (long)InChannels * Slots, uPoint = (long)OutChannels * InChannels;
-            for (int xi = start; xi < end; xi++)
-            {
-                Gemm.Multiply(false, true, OutChannels, InChannels, Slots,
-                    new ReadOnlySpan<float>(Z + xi * zPoint, (int)zPoint), Slots,
-                    new ReadOnlySpan<float>(V + xi * vPoint, (int)vPoint), Slots,
-                    new Span<float>(DU + xi * uPoint, (int)uPoint), InChannels, Beta);
             }
         }
     }

@@ -1,0 +1,283 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace DslNet.Backends.Cpu;
+
+// The backward pass: dz = dy ⊙ f'(y) is packed once per group and band, into the input frames of the
+// input-gradient correlation (dx += Wᵀ ⋆ dz, padding 2 − p); the weight gradient's transform
+// Z = A dZ Aᵀ reads its tiles from the same frames. Packing gathers 16 samples' rows, far apart in
+// memory, and was the largest cost of the step while the two gradients packed dz separately (measured
+// on W3's conv2, 1 thread: 19–22 ms of the input gradient's ~40 and 13 ms of the weight gradient's ~35).
+internal static unsafe partial class WinogradConvolution
+{
+    /// <summary>
+    /// Floats of dz frames one backward band may hold (4 MiB: W3's conv2 is one band, its whole 28×28
+    /// image of 64 channels). Whole-image frames let the packing read each sample's planes in order, one
+    /// sequential stream per sample; the frames are then read twice from L2/L3 (transforms of both gradients).
+    /// </summary>
+    private const int GradientFrameBudgetFloats = 1 << 20;
+
+    /// <summary>
+    /// The whole backward pass of a layer with a fused activation f (Identity for none), from the
+    /// gradient dy of its output y = f(z): dz = dy ⊙ f'(y) is formed while dz is packed (in the parallel
+    /// jobs, never as a batch-sized pass); then db += Σ dz, dW += the weight gradient and dx += the input
+    /// gradient, each only when its view is not empty.
+    /// </summary>
+    public static void Backward(in Conv2DGeometry g, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> weight,
+        ReadOnlySpan<float> dy, ReadOnlySpan<float> y, ActivationKind activation, float alpha,
+        Span<float> dx, Span<float> dWeight, Span<float> dBias, WorkerPool? pool)
+    {
+        if (batch == 0) return;
+        fixed (float* dys = dy)
+        fixed (float* ys = y)
+        {
+            var gradient = activation == ActivationKind.Identity ? default : new ActivationGradient(ys - dys, activation, alpha);
+            if (dx.IsEmpty && dWeight.IsEmpty)
+            {
+                if (!dBias.IsEmpty) BiasGradient(g, batch, dys, gradient, dBias);
+                return;
+            }
+            RunBackward(g, batch, x, weight, dys, gradient, dx, dWeight, dBias, pool);
+        }
+    }
+
+    /// <summary>dx += Wᵀ ⋆ dy, the adjoint of <see cref="Forward"/> without bias or activation.</summary>
+    public static void BackwardInput(in Conv2DGeometry g, int batch, ReadOnlySpan<float> weight, ReadOnlySpan<float> dy,
+        Span<float> dx, WorkerPool? pool)
+    {
+        if (batch == 0) return;
+        fixed (float* dys = dy) RunBackward(g, batch, ReadOnlySpan<float>.Empty, weight, dys, default, dx, Span<float>.Empty, Span<float>.Empty, pool);
+    }
+
+    /// <summary>
+    /// dW[co, ci, a, b] += Σ_n Σ_(oy,ox) dy[n, co, oy, ox] · x[n, ci, oy + a − padTop, ox + b − padLeft], in
+    /// the Winograd domain (see the class summary).
+    /// </summary>
+    public static void BackwardWeight(in Conv2DGeometry g, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> dy,
+        Span<float> dWeight, WorkerPool? pool)
+    {
+        if (batch == 0) return;
+        fixed (float* dys = dy) RunBackward(g, batch, x, ReadOnlySpan<float>.Empty, dys, default, Span<float>.Empty, dWeight, Span<float>.Empty, pool);
+    }
+
+    /// <summary>db += Σ dz without a weight or input gradient (a frozen kernel): plain vector sums per channel.</summary>
+    private static void BiasGradient(in Conv2DGeometry g, int batch, float* dys, in ActivationGradient gradient, Span<float> dBias)
+    {
+        int plane = g.OutHeight * g.OutWidth;
+        for (int n = 0; n < batch; n++)
+            for (int c = 0; c < g.OutChannels; c++)
+            {
+                float* p = dys + ((long)n * g.OutChannels + c) * plane;
+                var sum = Vector512<float>.Zero;
+                for (int i = 0; i < plane; i += Lanes)
+                {
+                    var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(plane - i)).AsSingle();
+                    var value = Avx512F.MaskLoad(p + i, mask, Vector512<float>.Zero);
+                    if (gradient.Active) value = gradient.Apply(value, Avx512F.MaskLoad(p + i + gradient.Offset, mask, Vector512<float>.Zero));
+                    sum += value;
+                }
+                dBias[c] += Vector512.Sum(sum);
+            }
+    }
+
+    /// <summary>
+    /// dx += Wᵀ ⋆ dz (when <paramref name="dx"/> is not empty), dW += the weight gradient of dz (when
+    /// <paramref name="dWeight"/> is not empty) and db += Σ dz (when <paramref name="dBias"/> is not empty),
+    /// from one packing of dz. The groups are cut into a fixed number of shares (a function of the batch
+    /// only), each summing its groups in order into its own dU and bias partial; the shares run in parallel
+    /// and are added in order afterwards, so the result is the same for any thread count (dx: every group
+    /// writes its own samples), with one hand-off per call.
+    /// </summary>
+    private static void RunBackward(in Conv2DGeometry g, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, float* dys,
+        in ActivationGradient gradient, Span<float> dx, Span<float> dWeight, Span<float> dBias, WorkerPool? pool)
+    {
+        bool inputGradient = !dx.IsEmpty, weightGradient = !dWeight.IsEmpty;
+        // The weight gradient's grid is dz's tiles; per band tile row it holds the transformed input and
+        // gradient of every channel, 36 points × 16 lanes per tile.
+        int tilesY = (g.OutHeight + Tile - 1) / Tile, tilesX = (g.OutWidth + Tile - 1) / Tile;
+        var weights = new WinogradShape(g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth, g.PadTop, g.PadLeft,
+            WeightGradientBudgetFloats, Points * tilesX * Lanes, g.InChannels + g.OutChannels);
+        // dz as the input of the input-gradient correlation; its frames also hold every tile of dz's grid.
+        int phaseColumns = Math.Max((g.InWidth + Tile - 1) / Tile, tilesX) + 1;
+        var frame = new WinogradShape(g.OutChannels, g.OutHeight, g.OutWidth, g.InChannels, g.InHeight, g.InWidth, 2 - g.PadTop, 2 - g.PadLeft,
+            GradientFrameBudgetFloats, Phases * phaseColumns * Lanes, g.OutChannels, coveredTileRows: tilesY, coveredTileColumns: tilesX);
+
+        int groups = Groups(batch);
+        int shares = Math.Min(groups, WeightGradientShares);
+        long uFloats = (long)Points * g.OutChannels * g.InChannels;
+        float* partials = weightGradient ? Scratch(ref t_partials, shares * uFloats) : null;
+        float* biasPartials = dBias.IsEmpty ? null : Scratch(ref t_biasSums, (long)shares * g.OutChannels);
+        if (biasPartials != null) new Span<float>(biasPartials, shares * g.OutChannels).Clear();
+        float* flipped = null;
+        if (inputGradient)
+        {
+            flipped = Scratch(ref t_kernel, uFloats);
+            PackKernel(weight, g.InChannels, g.OutChannels, flip: true, flipped);
+        }
+
+        fixed (float* xs = x)
+        fixed (float* dxs = dx)
+        {
+            var job = new BackwardJob
+            {
+                Frame = frame, Weights = weights, Batch = batch, Groups = groups, Shares = shares,
+                X = xs, Dy = dys, Dx = inputGradient ? dxs : null, Kernel = flipped, Gradient = gradient,
+                Partials = partials, BiasPartials = biasPartials,
+            };
+            long workPerShare = Math.Max(1, WorkPerGroup(weights) * ((inputGradient ? 1 : 0) + (weightGradient ? 1 : 0)) * groups / shares);
+            if (pool is null) job.Execute(0, shares, 0);
+            else pool.For(shares, workPerShare, ref job);
+        }
+
+        if (biasPartials != null)
+            for (int share = 0; share < shares; share++)
+                for (int c = 0; c < g.OutChannels; c++) dBias[c] += biasPartials[share * g.OutChannels + c];
+        if (!weightGradient) return;
+        float* du = partials;
+        for (int share = 1; share < shares; share++)
+        {
+            var sum = new Span<float>(du, (int)uFloats);
+            System.Numerics.Tensors.TensorPrimitives.Add(sum, new ReadOnlySpan<float>(partials + share * uFloats, (int)uFloats), sum);
+        }
+        // dW += Gᵀ dU G per kernel.
+        Span<double> point = stackalloc double[Points];
+        Span<double> taps = stackalloc double[9];
+        long pointStride = (long)g.OutChannels * g.InChannels;
+        for (int k = 0; k < g.OutChannels * g.InChannels; k++)
+        {
+            for (int p = 0; p < Points; p++) point[p] = du[p * pointStride + k];
+            KernelGradientTransform(point, taps);
+            var target = dWeight.Slice(k * 9, 9);
+            for (int t = 0; t < 9; t++) target[t] += (float)taps[t];
+        }
+    }
+
+    /// <summary>
+    /// Shares [start, end) of the backward pass: share i runs groups [i·Groups/Shares, (i+1)·Groups/Shares)
+    /// in order, band by band: every output channel's dz frame (and its bias sum), then the band's input
+    /// gradient, then its weight gradient (into the share's dU partial), in sub-bands of
+    /// <see cref="Weights"/>.BandRows tile rows.
+    /// </summary>
+    private struct BackwardJob : IParallelJob
+    {
+        /// <summary>dz as the input of the input-gradient correlation; its bands are the bands of the pass.</summary>
+        public WinogradShape Frame;
+        /// <summary>The forward correlation, for the weight gradient's tiles and sub-bands.</summary>
+        public WinogradShape Weights;
+        public int Batch, Groups, Shares;
+        public float* X, Dy, Dx, Kernel, Partials, BiasPartials;
+        public ActivationGradient Gradient;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Execute(int start, int end, int part)
+        {
+            ref readonly var f = ref Frame;
+            ref readonly var w = ref Weights;
+            int frameFloats = f.InputFrameFloats;
+            float* frames = Scratch(ref t_gradientFrames, (long)f.InChannels * frameFloats);
+            int* columns = Scratch(ref t_columns, Tile * Math.Max(f.PhaseColumns, w.PhaseColumns));
+            var correlation = Dx != null ? CorrelationScratch.Get(f) : default;
+            var weightScratch = Partials != null ? WeightGradientScratch.Get(w, f) : default;
+            long uFloats = (long)Points * w.OutChannels * w.InChannels;
+            int dzImage = f.InChannels * f.InputPlane, dxImage = f.OutChannels * f.OutputPlane;
+
+            for (int share = start; share < end; share++)
+            {
+                bool first = true;
+                float* biasSums = BiasPartials == null ? null : BiasPartials + (long)share * f.InChannels;
+                float* du = Partials == null ? null : Partials + share * uFloats;
+                for (int group = WorkerPool.PartStart(Groups, Shares, share); group < WorkerPool.PartStart(Groups, Shares, share + 1); group++)
+                {
+                    int n0 = group * Lanes, images = Math.Min(Lanes, Batch - n0);
+                    for (int ty0 = 0; ty0 < f.CoveredTileRows; ty0 += f.BandRows)
+                    {
+                        int bandRows = Math.Min(f.BandRows, f.CoveredTileRows - ty0);
+                        for (int c = 0; c < f.InChannels; c++)
+                        {
+                            var sum = Vector512<float>.Zero;
+                            PackInputFrame(f, Dy + (long)n0 * dzImage + (long)c * f.InputPlane, dzImage, images, ty0, bandRows,
+                                frames + (long)c * frameFloats, columns, Gradient, biasSums == null ? null : &sum, everyInputValue: true);
+                            if (biasSums != null) biasSums[c] += Vector512.Sum(sum);
+                        }
+                        if (Dx != null && ty0 < f.TilesY)
+                            CorrelateBand(f, frames, Kernel, null, Dx + (long)n0 * dxImage, images, ty0, Math.Min(bandRows, f.TilesY - ty0),
+                                relu: false, accumulate: true, correlation);
+                        if (du == null) continue;
+                        int last = Math.Min(ty0 + bandRows, w.TilesY);
+                        for (int t0 = ty0; t0 < last; t0 += w.BandRows)
+                        {
+                            WeightGradientBand(w, f, X + (long)n0 * w.InChannels * w.InputPlane, images, frames, ty0, t0,
+                                Math.Min(w.BandRows, last - t0), columns, weightScratch, du, first ? 0f : 1f);
+                            first = false;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Per-thread scratch of <see cref="WeightGradientBand"/>: one input frame, V and Z of a sub-band, and the two tap tables.</summary>
+    private readonly struct WeightGradientScratch
+    {
+        public readonly float* Frame, V, Z;
+        public readonly int* InputTaps, GradientTaps;
+
+        private WeightGradientScratch(float* frame, float* v, float* z, int* inputTaps, int* gradientTaps)
+        {
+            Frame = frame; V = v; Z = z; InputTaps = inputTaps; GradientTaps = gradientTaps;
+        }
+
+        public static WeightGradientScratch Get(in WinogradShape w, in WinogradShape f)
+        {
+            long bandSlots = (long)w.BandRows * w.TilesX * Lanes;
+            int* taps = Scratch(ref t_weightTaps, Points + Phases);
+            var result = new WeightGradientScratch(
+                Scratch(ref t_frames, w.InputFrameFloats),
+                Scratch(ref t_weightInputs, Points * w.InChannels * bandSlots),
+                Scratch(ref t_gradients, Points * w.OutChannels * bandSlots),
+                taps, taps + Points);
+            for (int i = 0; i < Alpha; i++)
+                for (int k = 0; k < Alpha; k++) result.InputTaps[i * Alpha + k] = w.InputTapOffset(i, k);
+            // dz's value (i, j) of a tile sits at frame row 4·ty + i + PadTop, column 4·tx + j + PadLeft of its frame.
+            for (int i = 0; i < Tile; i++)
+                for (int j = 0; j < Tile; j++) result.GradientTaps[i * Tile + j] = f.InputTapOffset(i + f.PadTop, j + f.PadLeft);
+            return result;
+        }
+    }
+
+    /// <summary>
+    /// dU (=|+=) Σ over the tiles of rows [t0, t0 + rows) of dz's grid of Z[ξ]·V[ξ]ᵀ: x's channels are packed
+    /// and transformed into V[ξ][ci][slot], dz's tiles transformed from the band's frames (which start at
+    /// tile row <paramref name="frameRow"/>) into Z[ξ][co][slot] (a slot is a tile of the sub-band and a
+    /// lane); then per point a product [OutChannels × slots]·[slots × InChannels] by <see cref="Gemm"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void WeightGradientBand(in WinogradShape w, in WinogradShape f, float* x, int images, float* frames, int frameRow,
+        int t0, int rows, int* columns, in WeightGradientScratch scratch, float* du, float beta)
+    {
+        int positions = rows * w.TilesX, slots = positions * Lanes;
+        int inImage = w.InChannels * w.InputPlane, frameFloats = f.InputFrameFloats;
+        float* v = scratch.V, z = scratch.Z;
+        long vPoint = (long)w.InChannels * slots, zPoint = (long)w.OutChannels * slots, uPoint = (long)w.OutChannels * w.InChannels;
+        for (int c = 0; c < w.InChannels; c++)
+        {
+            PackInputFrame(w, x + (long)c * w.InputPlane, inImage, images, t0, rows, scratch.Frame, columns, default, null, everyInputValue: false);
+            for (int p = 0; p < positions; p++)
+                InputTransform(scratch.Frame + w.InputTileOffset(p / w.TilesX, p % w.TilesX), scratch.InputTaps, v + (long)c * slots + p * Lanes, vPoint);
+        }
+        for (int c = 0; c < w.OutChannels; c++)
+        {
+            float* channelFrame = frames + (long)c * frameFloats;
+            for (int p = 0; p < positions; p++)
+                GradientTransform(channelFrame + f.InputTileOffset(t0 - frameRow + p / w.TilesX, p % w.TilesX), scratch.GradientTaps,
+                    z + (long)c * slots + p * Lanes, zPoint);
+        }
+        for (int xi = 0; xi < Points; xi++)
+            Gemm.Multiply(false, true, w.OutChannels, w.InChannels, slots,
+                new ReadOnlySpan<float>(z + xi * zPoint, (int)zPoint), slots,
+                new ReadOnlySpan<float>(v + xi * vPoint, (int)vPoint), slots,
+                new Span<float>(du + xi * uPoint, (int)uPoint), w.InChannels, beta);
+    }
+}
