@@ -202,6 +202,32 @@ public class WinogradConvolutionTests
         GradientCheck.AssertClose(Plus(d.Dw0, dw), actualDw, 1e-4, "dW");
     }
 
+    /// <summary>
+    /// The fused backward pass (dz packed once for dx, dW and db) on every case: the frames of dz serve
+    /// both gradients' grids, which differ when the padding is not symmetric.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(CasesAndThreads))]
+    public void One_backward_pass_forms_all_three_gradients_through_a_relu(string name, int threads)
+    {
+        var c = Cases[name];
+        var g = c.Geometry;
+        var d = RandomData(g, c.Batch, name.Length + 2);
+        double[] y = GradientCheck.Rounded(GradientCheck.RandomArray(new Random(name.Length), d.Dy.Length));
+        double[] dz = ActivationGradient(ActivationKind.ReLU, 0, y, d.Dy);
+        var (dx, dw) = ReferenceBackward(g, c.Batch, d.X, d.W, dz);
+        double[] db = new double[g.OutChannels];
+        for (int i = 0; i < dz.Length; i++) db[i / (g.OutHeight * g.OutWidth) % g.OutChannels] += dz[i];
+
+        using var backend = Backend(threads);
+        float[] actualDx = F(d.Dx0), actualDw = F(d.Dw0), actualDb = new float[g.OutChannels];
+        WinogradConvolution.Backward(g, c.Batch, F(d.X), F(d.W), F(d.Dy), F(y), ActivationKind.ReLU, 0f,
+            actualDx, actualDw, actualDb, backend.Pool);
+        GradientCheck.AssertClose(Plus(d.Dx0, dx), actualDx, 1e-4, "dx");
+        GradientCheck.AssertClose(Plus(d.Dw0, dw), actualDw, 1e-4, "dW");
+        GradientCheck.AssertClose(db, actualDb, 1e-4, "db");
+    }
+
     [Theory]
     [InlineData("batch 65 (5 groups, one lane in the last), 6x5, pad 2")]
     [InlineData("65 -> 63 channels, 9x7, pad 2")]
@@ -218,7 +244,9 @@ public class WinogradConvolutionTests
             float[] dx = F(d.Dx0), dw = F(d.Dw0);
             WinogradConvolution.BackwardInput(g, c.Batch, F(d.W), F(d.Dy), dx, backend.Pool);
             WinogradConvolution.BackwardWeight(g, c.Batch, F(d.X), F(d.Dy), dw, backend.Pool);
-            return new[] { y, dx, dw };
+            float[] fusedDx = F(d.Dx0), fusedDw = F(d.Dw0), fusedDb = new float[g.OutChannels];
+            WinogradConvolution.Backward(g, c.Batch, F(d.X), F(d.W), F(d.Dy), y, ActivationKind.ReLU, 0f, fusedDx, fusedDw, fusedDb, backend.Pool);
+            return new[] { y, dx, dw, fusedDx, fusedDw, fusedDb };
         }
         var one = Run(1);
         var two = Run(2);

@@ -178,6 +178,7 @@ internal static unsafe partial class WinogradConvolution
             int frameFloats = f.InputFrameFloats;
             float* frames = Scratch(ref t_gradientFrames, (long)f.InChannels * frameFloats);
             int* columns = Scratch(ref t_columns, Tile * Math.Max(f.PhaseColumns, w.PhaseColumns));
+            float* staging = Scratch(ref t_staging, StagingFloats(f));
             var correlation = Dx != null ? CorrelationScratch.Get(f) : default;
             var weightScratch = Partials != null ? WeightGradientScratch.Get(w, f) : default;
             long uFloats = (long)Points * w.OutChannels * w.InChannels;
@@ -194,16 +195,19 @@ internal static unsafe partial class WinogradConvolution
                     for (int ty0 = 0; ty0 < f.CoveredTileRows; ty0 += f.BandRows)
                     {
                         int bandRows = Math.Min(f.BandRows, f.CoveredTileRows - ty0);
+                        // The bias sums take each row of dz once: a band's own frame rows, the last band's all the rest.
+                        int sumRowsEnd = ty0 + bandRows < f.CoveredTileRows ? (ty0 + bandRows) * Tile : int.MaxValue;
                         for (int c = 0; c < f.InChannels; c++)
                         {
                             var sum = Vector512<float>.Zero;
                             PackInputFrame(f, Dy + (long)n0 * dzImage + (long)c * f.InputPlane, dzImage, images, ty0, bandRows,
-                                frames + (long)c * frameFloats, columns, Gradient, biasSums == null ? null : &sum, everyInputValue: true);
+                                frames + (long)c * frameFloats, columns, Gradient, everyInputValue: true, staging,
+                                biasSums == null ? null : &sum, sumRowsEnd);
                             if (biasSums != null) biasSums[c] += Vector512.Sum(sum);
                         }
                         if (Dx != null && ty0 < f.TilesY)
                             CorrelateBand(f, frames, Kernel, null, Dx + (long)n0 * dxImage, images, ty0, Math.Min(bandRows, f.TilesY - ty0),
-                                relu: false, accumulate: true, correlation);
+                                relu: false, accumulate: true, correlation, prefetch: true);
                         if (du == null) continue;
                         int last = Math.Min(ty0 + bandRows, w.TilesY);
                         for (int t0 = ty0; t0 < last; t0 += w.BandRows)
@@ -235,8 +239,8 @@ internal static unsafe partial class WinogradConvolution
             int* taps = Scratch(ref t_weightTaps, Points + Phases);
             var result = new WeightGradientScratch(
                 Scratch(ref t_frames, w.InputFrameFloats),
-                Scratch(ref t_weightInputs, Points * w.InChannels * bandSlots),
-                Scratch(ref t_gradients, Points * w.OutChannels * bandSlots),
+                Scratch(ref t_weightInputs, Points * OddLineStride(w.InChannels * bandSlots)),
+                Scratch(ref t_gradients, Points * OddLineStride(w.OutChannels * bandSlots)),
                 taps, taps + Points);
             for (int i = 0; i < Alpha; i++)
                 for (int k = 0; k < Alpha; k++) result.InputTaps[i * Alpha + k] = w.InputTapOffset(i, k);
@@ -260,10 +264,10 @@ internal static unsafe partial class WinogradConvolution
         int positions = rows * w.TilesX, slots = positions * Lanes;
         int inImage = w.InChannels * w.InputPlane, frameFloats = f.InputFrameFloats;
         float* v = scratch.V, z = scratch.Z;
-        long vPoint = (long)w.InChannels * slots, zPoint = (long)w.OutChannels * slots, uPoint = (long)w.OutChannels * w.InChannels;
+        long vPoint = OddLineStride((long)w.InChannels * slots), zPoint = OddLineStride((long)w.OutChannels * slots), uPoint = (long)w.OutChannels * w.InChannels;
         for (int c = 0; c < w.InChannels; c++)
         {
-            PackInputFrame(w, x + (long)c * w.InputPlane, inImage, images, t0, rows, scratch.Frame, columns, default, null, everyInputValue: false);
+            PackInputFrame(w, x + (long)c * w.InputPlane, inImage, images, t0, rows, scratch.Frame, columns, default, everyInputValue: false);
             for (int p = 0; p < positions; p++)
                 InputTransform(scratch.Frame + w.InputTileOffset(p / w.TilesX, p % w.TilesX), scratch.InputTaps, v + (long)c * slots + p * Lanes, vPoint);
         }
@@ -272,7 +276,7 @@ internal static unsafe partial class WinogradConvolution
             float* channelFrame = frames + (long)c * frameFloats;
             for (int p = 0; p < positions; p++)
                 GradientTransform(channelFrame + f.InputTileOffset(t0 - frameRow + p / w.TilesX, p % w.TilesX), scratch.GradientTaps,
-                    z + (long)c * slots + p * Lanes, zPoint);
+                    z + (long)c * slots + p * Lanes, zPoint, c + 1 < w.OutChannels ? frameFloats : 0);
         }
         for (int xi = 0; xi < Points; xi++)
             Gemm.Multiply(false, true, w.OutChannels, w.InChannels, slots,

@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DslNet.Backends.Cpu;
 
@@ -52,14 +53,17 @@ internal static unsafe partial class WinogradConvolution
 
     /// <summary>
     /// V = Bᵀ d B for one tile of 16 lanes: d's tap (i, k) is the vector at source + tapOffsets[6i + k];
-    /// point ξ = 6u + v goes to destination + ξ·pointStride.
+    /// point ξ = 6u + v goes to destination + ξ·pointStride. A non-zero <paramref name="prefetch"/> also
+    /// prefetches the taps that far on (the same tile of the next channel, read next).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void InputTransform(float* source, int* tapOffsets, float* destination, long pointStride)
+    private static void InputTransform(float* source, int* tapOffsets, float* destination, long pointStride, long prefetch = 0)
     {
         Vector512<float>* t = stackalloc Vector512<float>[Points];
         for (int k = 0; k < Alpha; k++)
         {
+            if (prefetch != 0)
+                for (int i = 0; i < Alpha; i++) Sse.Prefetch0(source + tapOffsets[6 * i + k] + prefetch);
             ApplyBt(Vector512.Load(source + tapOffsets[k]), Vector512.Load(source + tapOffsets[6 + k]),
                 Vector512.Load(source + tapOffsets[12 + k]), Vector512.Load(source + tapOffsets[18 + k]),
                 Vector512.Load(source + tapOffsets[24 + k]), Vector512.Load(source + tapOffsets[30 + k]), t + k, Alpha);
@@ -138,14 +142,17 @@ internal static unsafe partial class WinogradConvolution
 
     /// <summary>
     /// Z = A dY Aᵀ for one output-gradient tile: dY's value (i, j) is the vector at
-    /// source + tapOffsets[4i + j]; point ξ goes to destination + ξ·pointStride.
+    /// source + tapOffsets[4i + j]; point ξ goes to destination + ξ·pointStride. A non-zero
+    /// <paramref name="prefetch"/> also prefetches the taps that far on.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void GradientTransform(float* source, int* tapOffsets, float* destination, long pointStride)
+    private static void GradientTransform(float* source, int* tapOffsets, float* destination, long pointStride, long prefetch = 0)
     {
         Vector512<float>* t = stackalloc Vector512<float>[Alpha * Tile];
         for (int j = 0; j < Tile; j++)
         {
+            if (prefetch != 0)
+                for (int i = 0; i < Tile; i++) Sse.Prefetch0(source + tapOffsets[4 * i + j] + prefetch);
             ApplyA(Vector512.Load(source + tapOffsets[j]), Vector512.Load(source + tapOffsets[4 + j]),
                 Vector512.Load(source + tapOffsets[8 + j]), Vector512.Load(source + tapOffsets[12 + j]), t + j, Tile);
         }

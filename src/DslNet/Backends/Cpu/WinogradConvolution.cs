@@ -101,9 +101,18 @@ internal static unsafe partial class WinogradConvolution
     [ThreadStatic] private static float[]? t_weightInputs;
     [ThreadStatic] private static int[]? t_taps;
     [ThreadStatic] private static int[]? t_weightTaps;
+    [ThreadStatic] private static float[]? t_staging;
 
     private static T* Scratch<T>(ref T[]? buffer, long length) where T : unmanaged =>
         AlignedScratch.Get(ref buffer, length, "Winograd convolution");
+
+    /// <summary>
+    /// <paramref name="floats"/> (whole 64-byte lines) rounded up to an odd number of lines: the stride
+    /// between the 36 points of transformed tiles. The transforms store a tile's 36 points one stride
+    /// apart; at strides of a multiple of 4 KiB (V of 64 channels × 3 positions: 12 KiB; Z of 64 channels ×
+    /// 7 tiles: 28 KiB) all 36 lines fall into one set of the 8-way L1 and evict each other.
+    /// </summary>
+    private static long OddLineStride(long floats) => (floats / Lanes | 1) * Lanes;
 
     private static int Groups(int batch) => (batch + Lanes - 1) / Lanes;
 
@@ -203,7 +212,7 @@ internal static unsafe partial class WinogradConvolution
                     int bandRows = Math.Min(s.BandRows, s.TilesY - ty0);
                     for (int c = 0; c < s.InChannels; c++)
                         PackInputFrame(s, Input + (long)n0 * inImage + (long)c * s.InputPlane, inImage, images, ty0, bandRows,
-                            frames + (long)c * frameFloats, columns, default, null, everyInputValue: false);
+                            frames + (long)c * frameFloats, columns, default, everyInputValue: false);
                     CorrelateBand(s, frames, Packed, Bias, Output + (long)n0 * outImage, images, ty0, bandRows, relu, accumulate: false, scratch);
                 }
                 if (!relu) FusedActivation.Apply(Activation, ActivationAlpha, new Span<float>(Output + (long)n0 * outImage, images * outImage));
@@ -225,7 +234,7 @@ internal static unsafe partial class WinogradConvolution
         public static CorrelationScratch Get(in WinogradShape s)
         {
             var result = new CorrelationScratch(
-                WinogradConvolution.Scratch(ref t_transformed, (long)Points * s.InChannels * ChunkPositions * Lanes),
+                WinogradConvolution.Scratch(ref t_transformed, Points * OddLineStride((long)s.InChannels * ChunkPositions * Lanes)),
                 WinogradConvolution.Scratch(ref t_products, (long)RowsPerTile * ChunkRowStride),
                 WinogradConvolution.Scratch(ref t_points, Phases * Lanes),
                 WinogradConvolution.Scratch(ref t_taps, Points));
@@ -244,12 +253,12 @@ internal static unsafe partial class WinogradConvolution
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CorrelateBand(in WinogradShape s, float* frames, float* packed, float* bias, float* output, int images,
-        int ty0, int bandRows, bool relu, bool accumulate, in CorrelationScratch scratch)
+        int ty0, int bandRows, bool relu, bool accumulate, in CorrelationScratch scratch, bool prefetch = false)
     {
         int frameFloats = s.InputFrameFloats;
         float* v = scratch.V, m = scratch.M, tile = scratch.Tile;
         int* taps = scratch.Taps;
-        long vPointStride = (long)s.InChannels * ChunkPositions * Lanes;
+        long vPointStride = OddLineStride((long)s.InChannels * ChunkPositions * Lanes);
         long uPointStride = (long)s.OutChannels * s.InChannels;
         int outImage = s.OutChannels * s.OutputPlane;
         int positions = bandRows * s.TilesX;
@@ -262,7 +271,7 @@ internal static unsafe partial class WinogradConvolution
                 {
                     int p = p0 + q;
                     InputTransform(frames + (long)c * frameFloats + s.InputTileOffset(p / s.TilesX, p % s.TilesX), taps,
-                        v + (c * ChunkPositions + q) * Lanes, vPointStride);
+                        v + (c * ChunkPositions + q) * Lanes, vPointStride, prefetch && c + 1 < s.InChannels ? frameFloats : 0);
                 }
             // Per block of output channels: the 36 point products, then the output transform.
             for (int o0 = 0; o0 < s.OutChannels; o0 += RowsPerTile)
