@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.Intrinsics;
+using DslNet.Backends;
 using DslNet.Backends.Cpu;
 using DslNet.Tests.Support;
 using Xunit;
@@ -96,4 +97,71 @@ public class FewRowsTests
                     }
                 }
     }
+
+    [Theory]
+    [InlineData(ActivationKind.Identity, 0f)]
+    [InlineData(ActivationKind.ReLU, 0f)]
+    [InlineData(ActivationKind.LeakyReLU, 0.1f)]
+    [InlineData(ActivationKind.Sigmoid, 0f)]
+    [InlineData(ActivationKind.Tanh, 0f)]
+    public void Dense_forward_at_small_batches_sets_bias_and_activation_per_thread(ActivationKind kind, float alpha)
+    {
+        // DenseForward at batch 1 to 7 presets, multiplies and activates each thread's columns itself:
+        // y must agree with the double reference f(x·Wᵀ + b), and bit for bit with the unfused
+        // sequence it replaces (y = b, the product added onto it, then f over all of y), at 1, 2 and 3
+        // threads with every product split, with and without a bias.
+        var random = new Random(71 + (int)kind);
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            using var backend = CpuTensors.NewCpu(threads);
+            backend.Pool.MinimumWorkPerPart = 0;
+            foreach (var (inF, outF, batch) in new[] { (1, 1, 1), (3, 17, 1), (17, 63, 2), (63, 65, 3), (65, 257, 1), (257, 3, 7), (257, 257, 5) })
+                foreach (bool withBias in new[] { true, false })
+                {
+                    var g = new DenseGeometry(inF, outF);
+                    double[] x = GradientCheck.Rounded(GradientCheck.RandomArray(random, batch * inF));
+                    double[] w = GradientCheck.Rounded(GradientCheck.RandomArray(random, outF * inF));
+                    double[] b = GradientCheck.Rounded(GradientCheck.RandomArray(random, outF));
+                    var vb = withBias ? backend.Upload(b) : BufferView.Empty;
+                    var y = backend.Zeros(batch * outF);
+                    backend.Fill(y, float.NaN); // every output must be written
+                    backend.DenseForward(g, batch, backend.Upload(x), backend.Upload(w), vb, kind, alpha, y);
+                    float[] actual = backend.Download(y);
+
+                    var expected = new double[batch * outF];
+                    for (int r = 0; r < batch; r++)
+                        for (int j = 0; j < outF; j++)
+                        {
+                            double z = withBias ? b[j] : 0;
+                            for (int p = 0; p < inF; p++) z += x[r * inF + p] * w[j * inF + p];
+                            expected[r * outF + j] = Activate(kind, alpha, z);
+                        }
+                    string what = $"y ({batch}×{inF}→{outF}, {kind}, bias {withBias}, {threads} threads)";
+                    GradientCheck.AssertClose(expected, actual, 1e-5, what);
+
+                    float[] unfused = withBias ? GradientCheck.ToFloat(Repeat(b, batch)) : new float[batch * outF];
+                    Gemm.Multiply(false, true, batch, outF, inF, GradientCheck.ToFloat(x), inF, GradientCheck.ToFloat(w), inF,
+                        unfused, outF, withBias ? 1f : 0f);
+                    var unfusedView = backend.Upload(Array.ConvertAll(unfused, v => (double)v));
+                    backend.ActivationForward(kind, alpha, unfusedView, unfusedView);
+                    Assert.True(backend.Download(unfusedView).AsSpan().SequenceEqual(actual), $"{what}: differs from the unfused sequence");
+                }
+        }
+    }
+
+    private static double[] Repeat(double[] row, int times)
+    {
+        var all = new double[row.Length * times];
+        for (int t = 0; t < times; t++) row.CopyTo(all, t * row.Length);
+        return all;
+    }
+
+    private static double Activate(ActivationKind kind, float alpha, double z) => kind switch
+    {
+        ActivationKind.ReLU => Math.Max(z, 0),
+        ActivationKind.LeakyReLU => z > 0 ? z : alpha * z,
+        ActivationKind.Sigmoid => 1 / (1 + Math.Exp(-z)),
+        ActivationKind.Tanh => Math.Tanh(z),
+        _ => z,
+    };
 }

@@ -22,6 +22,9 @@ public sealed partial class CpuBackend
         if (rows == 0) return;
 
         var yh = Host(y);
+        // Batch 1 and other few-row products: bias and activation inside the product, per thread.
+        if (Gemm.TryDenseForwardFewRows(rows, g.OutFeatures, g.InFeatures, Host(x), Host(weight), Host(bias), activation, alpha, yh, Pool))
+            return;
         float beta = 0f;
         if (!bias.IsEmpty)
         {

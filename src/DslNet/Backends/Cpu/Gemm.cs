@@ -100,7 +100,7 @@ internal static unsafe partial class Gemm
 
         fixed (float* pa = a, pb = b, pc = c)
         {
-            if (m < MR || (transposeB && n < NR / 2))
+            if (IsFewRows(m, n, transposeB))
                 MultiplyFewRows(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, pool);
             else if (!TryMultiplyParallel(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, pool))
                 MultiplyBlocked(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
