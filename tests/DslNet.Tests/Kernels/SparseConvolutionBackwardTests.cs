@@ -20,15 +20,15 @@ public class SparseConvolutionBackwardTests
     private static readonly Dictionary<string, (int Batch, Conv2DGeometry G)> Cases = new()
     {
         ["LeNet C1: 1->6, 28x28, k5 p2"] = (3, new(1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 1, 1, 28, 28)),
-        ["LeNet C3: 6->16, 14x14, k5"] = (5, new(6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 10, 10)),
-        // 7·5 = 35 tap rows: tiles of 12, 12, 11; 17 output channels: two channel blocks.
+        ["LeNet C3: 6->16, 14x14, k5 (30 tap rows, one full tile)"] = (5, new(6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 10, 10)),
+        // 7·5 = 35 tap rows: tiles of 18 and 17; 17 output channels: two channel blocks.
         ["7->17, 9x11, k5x3, padding top 2 left 1, bottom 1 right 0"] = (3, new(7, 9, 11, 17, 5, 3, 1, 1, 2, 1, 1, 1, 8, 10)),
         ["kernel 8 wide: 2->3, 6x12, k2x8, padding left 3 right 4"] = (2, new(2, 6, 12, 3, 2, 8, 1, 1, 0, 3, 1, 1, 5, 12)),
         ["kernel 1 wide, padding past the reach: 3->2, 7x5, k3x1, padding 3 rows"] = (2, new(3, 7, 5, 2, 3, 1, 1, 1, 3, 0, 1, 1, 11, 5)),
         ["output rows wider than a vector: 1->4, 5x40, k3 p1"] = (2, new(1, 5, 40, 4, 3, 3, 1, 1, 1, 1, 1, 1, 5, 40)),
         ["kernel as large as the input: 1x1 output, 3->5, k4x5"] = (4, new(3, 4, 5, 5, 4, 5, 1, 1, 0, 0, 1, 1, 1, 1)),
-        ["16 tap rows, one full tile: 4->3, 6x6, k4"] = (2, new(4, 6, 6, 3, 4, 4, 1, 1, 0, 0, 1, 1, 3, 3)),
-        ["17 tap rows: 17->2, 3x4, k1x3 (tiles of 9 and 8)"] = (2, new(17, 3, 4, 2, 1, 3, 1, 1, 0, 0, 1, 1, 3, 2)),
+        ["32 tap rows: 8->3, 6x6, k4 (tiles of 16 and 16)"] = (2, new(8, 6, 6, 3, 4, 4, 1, 1, 0, 0, 1, 1, 3, 3)),
+        ["31 tap rows: 31->2, 3x4, k1x3 (tiles of 16 and 15)"] = (2, new(31, 3, 4, 2, 1, 3, 1, 1, 0, 0, 1, 1, 3, 2)),
         ["Same with even k2: extra bottom row and right column only"] = (3, new(3, 5, 6, 2, 2, 2, 1, 1, 0, 0, 1, 1, 5, 6)),
     };
 
@@ -122,7 +122,7 @@ public class SparseConvolutionBackwardTests
     [Fact]
     public void Dense_gradients_keep_the_dense_passes_and_pooled_ones_take_the_sparse_pass()
     {
-        var (batch, g) = Cases["LeNet C3: 6->16, 14x14, k5"];
+        var (batch, g) = Cases["LeNet C3: 6->16, 14x14, k5 (30 tap rows, one full tile)"];
         using var backend = CpuTensors.NewCpu();
         var dense = MakeProblem(backend, g, batch, ActivationKind.Identity, 1.0, 1);
         Assert.False(DirectConvolution.PrefersSparse(g, batch, GradientCheck.ToFloat(dense.Dy), default, ActivationKind.Identity, 0f));
@@ -137,7 +137,7 @@ public class SparseConvolutionBackwardTests
     [Fact]
     public void The_input_gradient_does_not_depend_on_the_thread_count()
     {
-        var (batch, g) = Cases["LeNet C3: 6->16, 14x14, k5"];
+        var (batch, g) = Cases["LeNet C3: 6->16, 14x14, k5 (30 tap rows, one full tile)"];
         float[] InputGradient(int threads)
         {
             using var backend = CpuTensors.NewCpu(threads);
@@ -159,7 +159,7 @@ public class SparseConvolutionBackwardTests
     [Fact]
     public void An_infinite_gradient_reaches_only_the_inputs_under_its_window()
     {
-        var (batch, g) = Cases["LeNet C3: 6->16, 14x14, k5"];
+        var (batch, g) = Cases["LeNet C3: 6->16, 14x14, k5 (30 tap rows, one full tile)"];
         using var backend = CpuTensors.NewCpu();
         var p = MakeProblem(backend, g, batch, ActivationKind.Identity, 0.1, 11);
         p.Dy[g.OutputSize + 3 * 10 + 4] = double.PositiveInfinity; // sample 1, channel 0, (3, 4)
@@ -175,7 +175,7 @@ public class SparseConvolutionBackwardTests
     [Fact]
     public void Repeated_sparse_backward_calls_allocate_nothing()
     {
-        var (batch, g) = Cases["LeNet C3: 6->16, 14x14, k5"];
+        var (batch, g) = Cases["LeNet C3: 6->16, 14x14, k5 (30 tap rows, one full tile)"];
         using var backend = CpuTensors.NewCpu(2);
         var p = MakeProblem(backend, g, batch, ActivationKind.ReLU, 0.2, 5);
         var (x, w, y, dy) = (backend.Upload(p.X), backend.Upload(p.W), backend.Upload(p.Y), backend.Upload(p.Dy));

@@ -35,6 +35,20 @@ internal struct Rows13 : IRowCount { public static int Value => 13; }
 internal struct Rows14 : IRowCount { public static int Value => 14; }
 internal struct Rows15 : IRowCount { public static int Value => 15; }
 internal struct Rows16 : IRowCount { public static int Value => 16; }
+internal struct Rows17 : IRowCount { public static int Value => 17; }
+internal struct Rows18 : IRowCount { public static int Value => 18; }
+internal struct Rows19 : IRowCount { public static int Value => 19; }
+internal struct Rows20 : IRowCount { public static int Value => 20; }
+internal struct Rows21 : IRowCount { public static int Value => 21; }
+internal struct Rows22 : IRowCount { public static int Value => 22; }
+internal struct Rows23 : IRowCount { public static int Value => 23; }
+internal struct Rows24 : IRowCount { public static int Value => 24; }
+internal struct Rows25 : IRowCount { public static int Value => 25; }
+internal struct Rows26 : IRowCount { public static int Value => 26; }
+internal struct Rows27 : IRowCount { public static int Value => 27; }
+internal struct Rows28 : IRowCount { public static int Value => 28; }
+internal struct Rows29 : IRowCount { public static int Value => 29; }
+internal struct Rows30 : IRowCount { public static int Value => 30; }
 
 /// <summary>
 /// The AVX-512 register tiles of the direct convolution. <see cref="Correlate{TR}"/> computes

@@ -21,6 +21,13 @@ internal static unsafe partial class DirectConvolution
     /// <summary>Samples whose dz the density estimate reads (see <see cref="PrefersSparse"/>).</summary>
     private const int DensitySamples = 8;
 
+    /// <summary>
+    /// Most tap rows a sparse register tile holds: 30 accumulators, the broadcast gradient and the lane
+    /// mask fill AVX-512's 32 vector registers. One tile per position rather than two (C3's 30 rows as
+    /// 15 + 15) halves the per-position work: C3's backward 0.55 → 0.48 ms (batch 64, one thread, load ~12).
+    /// </summary>
+    private const int MaxTapRows = 30;
+
     [ThreadStatic] private static float[]? t_rowFrame;
     [ThreadStatic] private static float[]? t_rowFrameGradient;
     [ThreadStatic] private static float[]? t_sampleGradient;
@@ -161,8 +168,8 @@ internal static unsafe partial class DirectConvolution
             ref readonly var g = ref G;
             int positions = g.OutHeight * g.OutWidth, rows = Frame.TapRows, width = Frame.Width;
             bool fused = Activation != ActivationKind.Identity;
-            // Tap rows go in tiles of at most 16 (16 accumulators), split evenly: C3's 30 as 15 + 15.
-            int tileRows = Tiles(rows, Tiles(rows, 16));
+            // Tap rows go in tiles of at most MaxTapRows accumulators, split evenly.
+            int tileRows = Tiles(rows, Tiles(rows, MaxTapRows));
             float* weightTarget = Dw == null ? null : part == 0 ? Dw : Partials + (long)(part - 1) * PartialLength;
             float* biasTarget = Db == null ? null : part == 0 ? Db : Partials + (long)(part - 1) * PartialLength + g.WeightCount;
 
@@ -201,10 +208,13 @@ internal static unsafe partial class DirectConvolution
                     d = dz;
                 }
                 // Where each channel's dz is not zero (indices ListStride apart), and its sum for db.
+                // A non-finite dz makes its channel's sum non-finite (see InputGradientRows on masking).
+                bool finite = true;
                 for (int co = 0; co < g.OutChannels; co++)
                 {
                     counts[co] = Compact(d + co * positions, positive == null ? null : positive + co * positions, positions,
                         indices + co * listStride, out float sum);
+                    finite &= float.IsFinite(sum);
                     if (biasTarget != null) biasTarget[co] += sum;
                 }
 
@@ -228,7 +238,7 @@ internal static unsafe partial class DirectConvolution
                         for (int k = 0; k < counts[co]; k++) byPosition[at[k] * perPosition + co] = plane[at[k]];
                     }
                     for (int r0 = 0; r0 < rows; r0 += tileRows)
-                        InputGradientRows(Math.Min(tileRows, rows - r0), byPosition, channelBlocks, positions, PositionOffsets,
+                        InputGradientRows(Math.Min(tileRows, rows - r0), !finite, byPosition, channelBlocks, positions, PositionOffsets,
                             TapWeights + r0 * RowFrame.TapLanes, rows * RowFrame.TapLanes, gradientFrame + r0 * width, width, kernelLanes);
                     Frame.AddInto(g, gradientFrame, Dx + (long)n * g.InputSize);
                     new Span<float>(gradientFrame, Frame.Size + RowFrame.Slack).Clear();

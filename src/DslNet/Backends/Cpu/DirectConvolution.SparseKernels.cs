@@ -68,7 +68,7 @@ internal static unsafe class SparseGradientKernels
         where TR : struct, IRowCount
     {
         var z = Vector256<float>.Zero;
-        Vector256<float> a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z, a8 = z, a9 = z, a10 = z, a11 = z, a12 = z, a13 = z, a14 = z, a15 = z;
+        Vector256<float> a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z, a8 = z, a9 = z, a10 = z, a11 = z, a12 = z, a13 = z, a14 = z, a15 = z, a16 = z, a17 = z, a18 = z, a19 = z, a20 = z, a21 = z, a22 = z, a23 = z, a24 = z, a25 = z, a26 = z, a27 = z, a28 = z, a29 = z;
         for (int k = 0; k < count; k++)
         {
             int p = indices[k];
@@ -90,6 +90,20 @@ internal static unsafe class SparseGradientKernels
             if (TR.Value > 13) { q += rowStride; a13 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a13); }
             if (TR.Value > 14) { q += rowStride; a14 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a14); }
             if (TR.Value > 15) { q += rowStride; a15 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a15); }
+            if (TR.Value > 16) { q += rowStride; a16 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a16); }
+            if (TR.Value > 17) { q += rowStride; a17 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a17); }
+            if (TR.Value > 18) { q += rowStride; a18 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a18); }
+            if (TR.Value > 19) { q += rowStride; a19 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a19); }
+            if (TR.Value > 20) { q += rowStride; a20 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a20); }
+            if (TR.Value > 21) { q += rowStride; a21 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a21); }
+            if (TR.Value > 22) { q += rowStride; a22 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a22); }
+            if (TR.Value > 23) { q += rowStride; a23 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a23); }
+            if (TR.Value > 24) { q += rowStride; a24 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a24); }
+            if (TR.Value > 25) { q += rowStride; a25 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a25); }
+            if (TR.Value > 26) { q += rowStride; a26 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a26); }
+            if (TR.Value > 27) { q += rowStride; a27 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a27); }
+            if (TR.Value > 28) { q += rowStride; a28 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a28); }
+            if (TR.Value > 29) { q += rowStride; a29 = Vector256.FusedMultiplyAdd(g, Vector256.Load(q), a29); }
         }
         Vector256.Store(Vector256.Load(sums + 0) + a0, sums + 0);
         if (TR.Value > 1) Vector256.Store(Vector256.Load(sums + 8) + a1, sums + 8);
@@ -107,9 +121,23 @@ internal static unsafe class SparseGradientKernels
         if (TR.Value > 13) Vector256.Store(Vector256.Load(sums + 104) + a13, sums + 104);
         if (TR.Value > 14) Vector256.Store(Vector256.Load(sums + 112) + a14, sums + 112);
         if (TR.Value > 15) Vector256.Store(Vector256.Load(sums + 120) + a15, sums + 120);
+        if (TR.Value > 16) Vector256.Store(Vector256.Load(sums + 128) + a16, sums + 128);
+        if (TR.Value > 17) Vector256.Store(Vector256.Load(sums + 136) + a17, sums + 136);
+        if (TR.Value > 18) Vector256.Store(Vector256.Load(sums + 144) + a18, sums + 144);
+        if (TR.Value > 19) Vector256.Store(Vector256.Load(sums + 152) + a19, sums + 152);
+        if (TR.Value > 20) Vector256.Store(Vector256.Load(sums + 160) + a20, sums + 160);
+        if (TR.Value > 21) Vector256.Store(Vector256.Load(sums + 168) + a21, sums + 168);
+        if (TR.Value > 22) Vector256.Store(Vector256.Load(sums + 176) + a22, sums + 176);
+        if (TR.Value > 23) Vector256.Store(Vector256.Load(sums + 184) + a23, sums + 184);
+        if (TR.Value > 24) Vector256.Store(Vector256.Load(sums + 192) + a24, sums + 192);
+        if (TR.Value > 25) Vector256.Store(Vector256.Load(sums + 200) + a25, sums + 200);
+        if (TR.Value > 26) Vector256.Store(Vector256.Load(sums + 208) + a26, sums + 208);
+        if (TR.Value > 27) Vector256.Store(Vector256.Load(sums + 216) + a27, sums + 216);
+        if (TR.Value > 28) Vector256.Store(Vector256.Load(sums + 224) + a28, sums + 224);
+        if (TR.Value > 29) Vector256.Store(Vector256.Load(sums + 232) + a29, sums + 232);
     }
 
-    /// <summary>Runs <see cref="WeightGradientRows{TR}"/> for a tile of <paramref name="rows"/> (1 … 16) rows.</summary>
+    /// <summary>Runs <see cref="WeightGradientRows{TR}"/> for a tile of <paramref name="rows"/> (1 … 30) rows.</summary>
     public static void WeightGradientRows(int rows, float* dz, int* indices, int count, int* positionOffsets, float* frame, int rowStride, float* sums)
     {
         switch (rows)
@@ -129,29 +157,54 @@ internal static unsafe class SparseGradientKernels
             case 13: WeightGradientRows<Rows13>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
             case 14: WeightGradientRows<Rows14>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
             case 15: WeightGradientRows<Rows15>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
-            default: WeightGradientRows<Rows16>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 16: WeightGradientRows<Rows16>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 17: WeightGradientRows<Rows17>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 18: WeightGradientRows<Rows18>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 19: WeightGradientRows<Rows19>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 20: WeightGradientRows<Rows20>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 21: WeightGradientRows<Rows21>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 22: WeightGradientRows<Rows22>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 23: WeightGradientRows<Rows23>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 24: WeightGradientRows<Rows24>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 25: WeightGradientRows<Rows25>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 26: WeightGradientRows<Rows26>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 27: WeightGradientRows<Rows27>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 28: WeightGradientRows<Rows28>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            case 29: WeightGradientRows<Rows29>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
+            default: WeightGradientRows<Rows30>(dz, indices, count, positionOffsets, frame, rowStride, sums); break;
         }
     }
+
+    /// <summary>Whether <see cref="InputGradientRows{TR, TM}"/> clears the lanes past the kernel's width.</summary>
+    internal interface IMasking { static abstract bool On { get; } }
+    internal struct Masked : IMasking { public static bool On => true; }
+    internal struct Unmasked : IMasking { public static bool On => false; }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Lanes<TM>(Vector256<float> value, Vector256<float> lanes) where TM : struct, IMasking =>
+        TM.On ? value & lanes : value;
 
     /// <summary>
     /// Input-gradient rows of one sample: for every output position p with a non-zero gradient,
     /// <code>
     /// frame[positionOffsets[p] + r·rowStride + b] += Σ_co gradients[p, co] · weights[co·channelStride + 8r + b]   (r &lt; TR)
     /// </code>
-    /// with <paramref name="gradients"/> laid out [position][channelBlocks·16 channels] and lanes b
-    /// outside <paramref name="lanes"/> (the kernel's width) added as zeros whatever they hold. The
-    /// TR rows of a position are summed in registers over its channels, then added to the frame once.
+    /// with <paramref name="gradients"/> laid out [position][channelBlocks·16 channels]. The weights'
+    /// lanes past the kernel's width are zero, so with finite gradients those lanes add exact zeros;
+    /// <typeparamref name="TM"/> = <see cref="Masked"/> clears them (to <paramref name="lanes"/>) for
+    /// gradients that may hold ∞ or NaN, which would otherwise reach the neighbours' columns as NaN.
+    /// The TR rows of a position are summed in registers over its channels, then added to the frame once.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void InputGradientRows<TR>(float* gradients, int channelBlocks, int positions, int* positionOffsets, float* weights, int channelStride, float* frame, int rowStride, Vector256<float> lanes)
-        where TR : struct, IRowCount
+    public static void InputGradientRows<TR, TM>(float* gradients, int channelBlocks, int positions, int* positionOffsets, float* weights, int channelStride, float* frame, int rowStride, Vector256<float> lanes)
+        where TR : struct, IRowCount where TM : struct, IMasking
     {
         var z = Vector256<float>.Zero;
         int perPosition = channelBlocks * 16;
         for (int p = 0; p < positions; p++)
         {
             float* row = gradients + p * perPosition;
-            Vector256<float> a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z, a8 = z, a9 = z, a10 = z, a11 = z, a12 = z, a13 = z, a14 = z, a15 = z;
+            Vector256<float> a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z, a8 = z, a9 = z, a10 = z, a11 = z, a12 = z, a13 = z, a14 = z, a15 = z, a16 = z, a17 = z, a18 = z, a19 = z, a20 = z, a21 = z, a22 = z, a23 = z, a24 = z, a25 = z, a26 = z, a27 = z, a28 = z, a29 = z;
             bool any = false;
             for (int c0 = 0; c0 < perPosition; c0 += 16)
             {
@@ -179,50 +232,98 @@ internal static unsafe class SparseGradientKernels
                         if (TR.Value > 13) a13 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 104), a13);
                         if (TR.Value > 14) a14 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 112), a14);
                         if (TR.Value > 15) a15 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 120), a15);
+                        if (TR.Value > 16) a16 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 128), a16);
+                        if (TR.Value > 17) a17 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 136), a17);
+                        if (TR.Value > 18) a18 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 144), a18);
+                        if (TR.Value > 19) a19 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 152), a19);
+                        if (TR.Value > 20) a20 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 160), a20);
+                        if (TR.Value > 21) a21 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 168), a21);
+                        if (TR.Value > 22) a22 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 176), a22);
+                        if (TR.Value > 23) a23 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 184), a23);
+                        if (TR.Value > 24) a24 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 192), a24);
+                        if (TR.Value > 25) a25 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 200), a25);
+                        if (TR.Value > 26) a26 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 208), a26);
+                        if (TR.Value > 27) a27 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 216), a27);
+                        if (TR.Value > 28) a28 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 224), a28);
+                        if (TR.Value > 29) a29 = Vector256.FusedMultiplyAdd(g, Vector256.Load(w + 232), a29);
                 }
             }
             if (!any) continue;
             float* d = frame + positionOffsets[p];
-                Vector256.Store(Vector256.Load(d) + (a0 & lanes), d);
-                if (TR.Value > 1) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a1 & lanes), d); }
-                if (TR.Value > 2) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a2 & lanes), d); }
-                if (TR.Value > 3) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a3 & lanes), d); }
-                if (TR.Value > 4) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a4 & lanes), d); }
-                if (TR.Value > 5) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a5 & lanes), d); }
-                if (TR.Value > 6) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a6 & lanes), d); }
-                if (TR.Value > 7) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a7 & lanes), d); }
-                if (TR.Value > 8) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a8 & lanes), d); }
-                if (TR.Value > 9) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a9 & lanes), d); }
-                if (TR.Value > 10) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a10 & lanes), d); }
-                if (TR.Value > 11) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a11 & lanes), d); }
-                if (TR.Value > 12) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a12 & lanes), d); }
-                if (TR.Value > 13) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a13 & lanes), d); }
-                if (TR.Value > 14) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a14 & lanes), d); }
-                if (TR.Value > 15) { d += rowStride; Vector256.Store(Vector256.Load(d) + (a15 & lanes), d); }
+                Vector256.Store(Vector256.Load(d) + Lanes<TM>(a0, lanes), d);
+                if (TR.Value > 1) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a1, lanes), d); }
+                if (TR.Value > 2) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a2, lanes), d); }
+                if (TR.Value > 3) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a3, lanes), d); }
+                if (TR.Value > 4) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a4, lanes), d); }
+                if (TR.Value > 5) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a5, lanes), d); }
+                if (TR.Value > 6) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a6, lanes), d); }
+                if (TR.Value > 7) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a7, lanes), d); }
+                if (TR.Value > 8) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a8, lanes), d); }
+                if (TR.Value > 9) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a9, lanes), d); }
+                if (TR.Value > 10) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a10, lanes), d); }
+                if (TR.Value > 11) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a11, lanes), d); }
+                if (TR.Value > 12) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a12, lanes), d); }
+                if (TR.Value > 13) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a13, lanes), d); }
+                if (TR.Value > 14) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a14, lanes), d); }
+                if (TR.Value > 15) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a15, lanes), d); }
+                if (TR.Value > 16) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a16, lanes), d); }
+                if (TR.Value > 17) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a17, lanes), d); }
+                if (TR.Value > 18) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a18, lanes), d); }
+                if (TR.Value > 19) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a19, lanes), d); }
+                if (TR.Value > 20) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a20, lanes), d); }
+                if (TR.Value > 21) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a21, lanes), d); }
+                if (TR.Value > 22) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a22, lanes), d); }
+                if (TR.Value > 23) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a23, lanes), d); }
+                if (TR.Value > 24) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a24, lanes), d); }
+                if (TR.Value > 25) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a25, lanes), d); }
+                if (TR.Value > 26) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a26, lanes), d); }
+                if (TR.Value > 27) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a27, lanes), d); }
+                if (TR.Value > 28) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a28, lanes), d); }
+                if (TR.Value > 29) { d += rowStride; Vector256.Store(Vector256.Load(d) + Lanes<TM>(a29, lanes), d); }
         }
     }
 
-    /// <summary>Runs <see cref="InputGradientRows{TR}"/> for a tile of <paramref name="rows"/> (1 … 16) rows.</summary>
-    public static void InputGradientRows(int rows, float* gradients, int channelBlocks, int positions, int* positionOffsets, float* weights, int channelStride, float* frame, int rowStride, Vector256<float> lanes)
+    /// <summary>Runs <see cref="InputGradientRows{TR, TM}"/> for a tile of <paramref name="rows"/> (1 … 30) rows.</summary>
+    public static void InputGradientRows(int rows, bool masked, float* gradients, int channelBlocks, int positions, int* positionOffsets, float* weights, int channelStride, float* frame, int rowStride, Vector256<float> lanes)
+    {
+        if (masked) InputGradientRows<Masked>(rows, gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes);
+        else InputGradientRows<Unmasked>(rows, gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes);
+    }
+
+    private static void InputGradientRows<TM>(int rows, float* gradients, int channelBlocks, int positions, int* positionOffsets, float* weights, int channelStride, float* frame, int rowStride, Vector256<float> lanes) where TM : struct, IMasking
     {
         switch (rows)
         {
-            case 1: InputGradientRows<Rows1>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
-            case 2: InputGradientRows<Rows2>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
-            case 3: InputGradientRows<Rows3>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
-            case 4: InputGradientRows<Rows4>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
-            case 5: InputGradientRows<Rows5>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
-            case 6: InputGradientRows<Rows6>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
-            case 7: InputGradientRows<Rows7>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
-            case 8: InputGradientRows<Rows8>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
-            case 9: InputGradientRows<Rows9>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
-            case 10: InputGradientRows<Rows10>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
-            case 11: InputGradientRows<Rows11>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
-            case 12: InputGradientRows<Rows12>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
-            case 13: InputGradientRows<Rows13>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
-            case 14: InputGradientRows<Rows14>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
-            case 15: InputGradientRows<Rows15>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
-            default: InputGradientRows<Rows16>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 1: InputGradientRows<Rows1, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 2: InputGradientRows<Rows2, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 3: InputGradientRows<Rows3, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 4: InputGradientRows<Rows4, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 5: InputGradientRows<Rows5, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 6: InputGradientRows<Rows6, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 7: InputGradientRows<Rows7, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 8: InputGradientRows<Rows8, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 9: InputGradientRows<Rows9, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 10: InputGradientRows<Rows10, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 11: InputGradientRows<Rows11, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 12: InputGradientRows<Rows12, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 13: InputGradientRows<Rows13, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 14: InputGradientRows<Rows14, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 15: InputGradientRows<Rows15, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 16: InputGradientRows<Rows16, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 17: InputGradientRows<Rows17, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 18: InputGradientRows<Rows18, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 19: InputGradientRows<Rows19, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 20: InputGradientRows<Rows20, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 21: InputGradientRows<Rows21, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 22: InputGradientRows<Rows22, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 23: InputGradientRows<Rows23, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 24: InputGradientRows<Rows24, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 25: InputGradientRows<Rows25, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 26: InputGradientRows<Rows26, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 27: InputGradientRows<Rows27, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 28: InputGradientRows<Rows28, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            case 29: InputGradientRows<Rows29, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
+            default: InputGradientRows<Rows30, TM>(gradients, channelBlocks, positions, positionOffsets, weights, channelStride, frame, rowStride, lanes); break;
         }
     }
 }
