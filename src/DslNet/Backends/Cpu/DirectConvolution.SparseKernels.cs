@@ -35,20 +35,41 @@ internal static unsafe class SparseGradientKernels
     /// and 0 elsewhere. Branch-free: each 16 positions' indices are compressed in a register and stored
     /// whole, so <paramref name="indices"/> needs 16 ints of slack.
     /// </summary>
+    public static int Compact(float* gradient, float* output, int positions, int* indices, out float sum) =>
+        output == null ? Compact<Ungated>(gradient, null, positions, indices, out sum) : Compact<Gated>(gradient, output, positions, indices, out sum);
+
+    /// <summary>Whether <see cref="Compact{TG}"/> keeps only the positions where the output is positive.</summary>
+    internal interface IGate { static abstract bool On { get; } }
+    internal struct Gated : IGate { public static bool On => true; }
+    internal struct Ungated : IGate { public static bool On => false; }
+
+    // Whole vectors with plain loads and the running lane indices in a register, the tail masked: the
+    // masked loads and mask conversions of a single masked loop made it three times slower (10 → 3 ns
+    // per 16 positions).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static int Compact(float* gradient, float* output, int positions, int* indices, out float sum)
+    private static int Compact<TG>(float* gradient, float* output, int positions, int* indices, out float sum) where TG : struct, IGate
     {
-        int count = 0;
+        int count = 0, p0 = 0;
         var total = Vector512<float>.Zero;
-        for (int p0 = 0; p0 < positions; p0 += 16)
+        var lanes = Vector512<int>.Indices;
+        for (; p0 <= positions - 16; p0 += 16)
         {
-            int n = positions - p0;
-            var mask = n >= 16 ? Vector512<float>.AllBitsSet : PrefixMask(n);
+            var v = Vector512.Load(gradient + p0);
+            var live = ~Vector512.Equals(v, Vector512<float>.Zero);
+            if (TG.On) live &= Vector512.GreaterThan(Vector512.Load(output + p0), Vector512<float>.Zero);
+            total += v & live;
+            Vector512.Store(Avx512F.Compress(Vector512<int>.Zero, live.AsInt32(), lanes), indices + count);
+            lanes += Vector512.Create(16);
+            count += BitOperations.PopCount(live.ExtractMostSignificantBits());
+        }
+        if (p0 < positions)
+        {
+            var mask = PrefixMask(positions - p0);
             var v = Avx512F.MaskLoad(gradient + p0, mask, Vector512<float>.Zero);
             var live = ~Vector512.Equals(v, Vector512<float>.Zero);
-            if (output != null) live &= Vector512.GreaterThan(Avx512F.MaskLoad(output + p0, mask, Vector512<float>.Zero), Vector512<float>.Zero);
+            if (TG.On) live &= Vector512.GreaterThan(Avx512F.MaskLoad(output + p0, mask, Vector512<float>.Zero), Vector512<float>.Zero);
             total += v & live;
-            Vector512.Store(Avx512F.Compress(Vector512<int>.Zero, live.AsInt32(), Vector512<int>.Indices + Vector512.Create(p0)), indices + count);
+            Vector512.Store(Avx512F.Compress(Vector512<int>.Zero, live.AsInt32(), lanes), indices + count);
             count += BitOperations.PopCount(live.ExtractMostSignificantBits());
         }
         sum = Vector512.Sum(total);
