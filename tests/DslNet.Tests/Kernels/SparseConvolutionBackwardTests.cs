@@ -63,8 +63,12 @@ public class SparseConvolutionBackwardTests
         return new Problem(x, w, b, dy, yd, dz);
     }
 
-    /// <summary>A density below the sparse pass's threshold (kW/16) for every kernel width.</summary>
-    private static double SparseDensity(Conv2DGeometry g) => Math.Min(0.2, 0.7 * g.KernelWidth / 16.0);
+    /// <summary>A density well below the sparse pass's threshold, 1.5·R·kW / (16·(R + 1)) with R = InChannels·kH.</summary>
+    private static double SparseDensity(Conv2DGeometry g)
+    {
+        double rows = g.InChannels * g.KernelHeight;
+        return Math.Min(0.2, 0.7 * 1.5 * rows * g.KernelWidth / (16 * (rows + 1)));
+    }
 
     [Theory]
     [MemberData(nameof(CasesThreadsActivations))]

@@ -59,11 +59,12 @@ internal static unsafe partial class DirectConvolution
 
     /// <summary>
     /// True when the sparse pass is expected to be faster: the row-frame layout covers the geometry and
-    /// the share of non-zero dz in the first <see cref="DensitySamples"/> samples is at most kW/16.
-    /// A non-zero costs InChannels·kH 8-lane FMAs in each of the two passes (two per cycle, plus the
-    /// input gradient's adds into its frame); the dense passes cost InChannels·kH·kW/16 16-lane FMAs
-    /// (one per cycle) per output position and pass at ~75 % of peak. Measured on LeNet's C3 (6→16,
-    /// 5×5, 14×14, batch 64, one thread) the two meet near 40 % non-zeros; kW/16 = 31 % leaves margin.
+    /// the share d of non-zero dz in the first <see cref="DensitySamples"/> samples is at most
+    /// 1.5·R·kW / (16·(R + 1)), R = InChannels·kH tap rows. A non-zero costs R 8-lane FMAs per pass
+    /// plus about one row's worth of bookkeeping; the dense passes cost R·kW/16 16-lane FMAs per output
+    /// and pass. Measured where the two meet (batch 64, one thread, load ~11): LeNet's C3 (R = 30,
+    /// 5×5, both gradients) above 46 % non-zeros, a 1→32 3×3 layer (R = 3, weight gradient only) near
+    /// 25 %; the rule puts the switch a little below both (44 % and 21 %). LeNet's C1 (R = 5) switches at 39 %.
     /// </summary>
     public static bool PrefersSparse(in Conv2DGeometry g, int batch, ReadOnlySpan<float> dy, ReadOnlySpan<float> y,
         ActivationKind activation, float alpha)
@@ -86,7 +87,8 @@ internal static unsafe partial class DirectConvolution
             for (; i < length; i++)
                 if (d[i] != 0f && (!reluLike || o[i] > 0f)) nonZero++;
         }
-        return nonZero * 16 <= (long)length * g.KernelWidth;
+        long tapRows = (long)g.InChannels * g.KernelHeight;
+        return nonZero * 16 * (tapRows + 1) * 2 <= 3 * length * tapRows * g.KernelWidth;
     }
 
     /// <summary>
