@@ -20,14 +20,14 @@ namespace DslNet.Backends.Cpu;
 /// the tile count (run by <see cref="Gemm"/>), then dW += Gᵀ dU G; db += Σ dz on the way.</item>
 /// </list>
 /// dz = dy ⊙ f'(y) is formed while dy is packed (<see cref="ActivationGradient"/>), inside the parallel
-/// jobs.
+/// jobs, once for both gradients (WinogradConvolution.Backward.cs).
 /// Layout: the vector lanes are 16 samples (a group). A channel of a group's input is copied into 16
 /// phase planes by (row mod 4, column mod 4) (see <see cref="PackInputFrame"/>), so that every tap of a
 /// tile is one contiguous vector load and the transforms are pure vector arithmetic; a batch that is not
 /// a multiple of 16 computes empty lanes in its last group. Groups split over the worker pool (forward and
-/// input gradient write disjoint samples); the weight gradient cuts the groups into a fixed number of
-/// shares with a partial sum each, added in order, so every result is the same whatever the thread count. Scratch is per thread and reused: after the first call of a shape nothing
-/// is allocated.
+/// input gradient write disjoint samples); the backward pass cuts the groups into a fixed number of
+/// shares with a weight-gradient partial sum each, added in order, so every result is the same whatever
+/// the thread count. Scratch is per thread and reused: after the first call of a shape nothing is allocated.
 /// </summary>
 [SkipLocalsInit] // the stack scratch of the transforms is always written before it is read
 internal static unsafe partial class WinogradConvolution
