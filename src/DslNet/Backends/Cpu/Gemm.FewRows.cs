@@ -30,8 +30,8 @@ internal static unsafe partial class Gemm
     /// nothing, when it is not. Sizes are the caller's to check. The same values as Multiply onto y
     /// preset to the bias followed by f over y, but each thread presets, multiplies and activates its
     /// own columns of y, so no line of y is written by one core and then read by another within the
-    /// layer (at two threads, W1's batch-1 forward spent ~4 µs moving the lines of y that the calling
-    /// thread had filled with the bias to the worker, and back for the activation).
+    /// layer (before, the calling thread filled all of y with the bias and activated all of y
+    /// afterwards, so at two threads the worker's half of y crossed between the cores twice a layer).
     /// </summary>
     internal static bool TryDenseForwardFewRows(int m, int n, int k, ReadOnlySpan<float> x, ReadOnlySpan<float> weight,
         ReadOnlySpan<float> bias, ActivationKind activation, float alpha, Span<float> y, WorkerPool? pool)
