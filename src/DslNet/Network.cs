@@ -23,6 +23,10 @@ public abstract class Network
     private readonly DeviceBuffer _scratch;
     private bool _wantInputGradient;
     private ulong _trainingForwardCount;
+    // The stretches of the gradient buffer a training step zeroes, as (offset, length) pairs: all of it
+    // except the output's slot (the loss writes it) and the inputs' slots (a training step never forms
+    // input gradients, see InputGradient).
+    private readonly (int Offset, int Length)[] _trainingGradientRuns;
 
     protected Network(NetworkLayout layout, int maxBatch, int seed, Backend? backend)
     {
@@ -42,6 +46,25 @@ public abstract class Network
         _activations = Backend.Allocate(maxBatch * layout.ActivationSize);
         _activationGradients = Backend.Allocate(maxBatch * layout.ActivationSize);
         _scratch = Backend.Allocate(layout.ScratchSize);
+        _trainingGradientRuns = GradientRunsToClear(layout, maxBatch);
+    }
+
+    /// <summary>The complement of the output's and the inputs' slots in the gradient buffer, in whole stretches.</summary>
+    private static (int Offset, int Length)[] GradientRunsToClear(NetworkLayout layout, int maxBatch)
+    {
+        var kept = new System.Collections.Generic.List<ActivationSlot> { layout.Outputs[0].Slot };
+        foreach (var input in layout.Inputs) kept.Add(input.Slot);
+        kept.Sort((a, b) => a.Offset.CompareTo(b.Offset));
+        var runs = new System.Collections.Generic.List<(int, int)>();
+        int at = 0, total = layout.ActivationSize * maxBatch;
+        foreach (var slot in kept)
+        {
+            int start = slot.Offset * maxBatch, end = start + slot.Size * maxBatch;
+            if (start > at) runs.Add((at, start - at));
+            at = Math.Max(at, end);
+        }
+        if (total > at) runs.Add((at, total - at));
+        return runs.ToArray();
     }
 
     /// <summary>The compile-time description of this network.</summary>
@@ -84,7 +107,7 @@ public abstract class Network
 
     /// <summary>
     /// Propagates the output gradients (already in place) back to every parameter and, when
-    /// <see cref="InputGradient"/> asks for them, to the inputs. Gradients are zero on entry.
+    /// <see cref="InputGradient"/> asks for them, to the inputs. The gradients it adds into are zero on entry.
     /// </summary>
     protected abstract void BackwardCore(int batch);
 
@@ -171,8 +194,8 @@ public abstract class Network
     /// </summary>
     public Tensor Backward(ReadOnlySpan<float> outputGradient)
     {
-        RequireSingle(Layout.Outputs, "output", "Backward with one gradient per output");
-        RequireSingle(Layout.Inputs, "input", "InputGradientOf(name)");
+        RequireSingle(Layout.Outputs, "output", null);
+        RequireSingle(Layout.Inputs, "input", null);
         RequireForward();
         var port = Layout.Outputs[0];
         if (outputGradient.Length != Batch * port.Slot.Size)
@@ -226,22 +249,14 @@ public abstract class Network
         if (!float.IsFinite(loss))
             throw new NonFiniteValueException(
                 $"{Layout.Name}: the {kind} loss is {loss} on this batch; the parameters were not updated. Lower the learning rate, clip gradients, or check the data for NaN/Inf.");
-        // ComputeLoss wrote the output gradient; clear every other gradient before backward adds into it.
-        var output = Layout.Outputs[0].Slot;
+        // ComputeLoss wrote the output gradient; clear the gradients backward adds into (not the
+        // inputs': with _wantInputGradient false no kernel writes them).
         Parameters.ZeroGradients();
-        ClearActivationGradientsExcept(output);
+        foreach (var (offset, length) in _trainingGradientRuns) Backend.Fill(_activationGradients.Slice(offset, length), 0f);
         _wantInputGradient = false;
         BackwardCore(batch);
         optimizer.Step(Parameters);
         return loss;
-    }
-
-    private void ClearActivationGradientsExcept(ActivationSlot keep)
-    {
-        int start = keep.Offset * MaxBatch, length = keep.Size * MaxBatch;
-        if (start > 0) Backend.Fill(_activationGradients.Slice(0, start), 0f);
-        int end = start + length;
-        if (end < _activationGradients.Length) Backend.Fill(_activationGradients.Slice(end, _activationGradients.Length - end), 0f);
     }
 
     /// <summary>The mean loss on a batch with class labels, in inference mode, without training.</summary>
@@ -292,7 +307,7 @@ public abstract class Network
     /// <summary>The predicted class of one sample (networks with one vector output).</summary>
     public int Predict(ReadOnlySpan<float> sample)
     {
-        RequireSingle(Layout.Inputs, "input", "Predict(input, classes)");
+        RequireSingle(Layout.Inputs, "input", "the generated Forward overload");
         RequireSingle(Layout.Outputs, "output", "Output(index)");
         var input = Layout.Inputs[0];
         if (sample.Length != input.Slot.Size)
@@ -324,8 +339,8 @@ public abstract class Network
 
     private (int Batch, int Rows, int Classes, Loss Kind) CheckLabels(ReadOnlySpan<float> input, ReadOnlySpan<int> labels, Loss loss)
     {
-        RequireSingle(Layout.Inputs, "input", "Forward/Backward with your own loss");
-        RequireSingle(Layout.Outputs, "output", "Forward/Backward with your own loss");
+        RequireSingle(Layout.Inputs, "input", null);
+        RequireSingle(Layout.Outputs, "output", null);
         var kind = ResolveLoss(loss);
         if (kind is not (Loss.SoftmaxCrossEntropy or Loss.NllLoss))
             throw new ArgumentException($"{Layout.Name}: the {kind} loss takes float targets, not integer labels.", nameof(labels));
@@ -344,8 +359,8 @@ public abstract class Network
 
     private (int Batch, int Rows, int Features, Loss Kind) CheckTargets(ReadOnlySpan<float> input, ReadOnlySpan<float> targets, Loss loss)
     {
-        RequireSingle(Layout.Inputs, "input", "Forward/Backward with your own loss");
-        RequireSingle(Layout.Outputs, "output", "Forward/Backward with your own loss");
+        RequireSingle(Layout.Inputs, "input", null);
+        RequireSingle(Layout.Outputs, "output", null);
         var kind = ResolveLoss(loss);
         if (kind is Loss.SoftmaxCrossEntropy or Loss.NllLoss)
             throw new ArgumentException($"{Layout.Name}: the {kind} loss takes integer class labels, not float targets.", nameof(targets));
@@ -365,10 +380,12 @@ public abstract class Network
         return kind;
     }
 
-    private void RequireSingle<T>(T[] ports, string what, string alternative)
+    private void RequireSingle<T>(T[] ports, string what, string? alternative)
     {
         if (ports.Length != 1)
-            throw new InvalidOperationException($"{Layout.Name} has {ports.Length} {what}s; this method needs exactly one (use {alternative}).");
+            throw new InvalidOperationException(alternative is null
+                ? $"{Layout.Name} has {ports.Length} {what}s; this method supports networks with exactly one {what} only."
+                : $"{Layout.Name} has {ports.Length} {what}s; this method needs exactly one (use {alternative}).");
     }
 
     private void RequireForward()

@@ -114,4 +114,31 @@ public class NetworkApiTests
         double y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.Exp(-x * x);
         return x >= 0 ? y : -y;
     }
+
+    [Fact]
+    public void A_network_with_two_inputs_runs_forward_and_refuses_the_single_input_methods_by_name()
+    {
+        var net = new TwoInputNet(maxBatch: 2, seed: 5);
+        float[] left = RandomInput(2 * 3, 1), right = RandomInput(2 * 2, 2);
+        var output = net.Forward(left, right).ToArray();
+        Assert.Equal(2 * 4, output.Length);
+        Assert.All(output, v => Assert.True(float.IsFinite(v)));
+        float[] before = net.Parameters.Values.View.Span.ToArray();
+
+        var optimizer = new DslNet.Training.Sgd(0.1);
+        var refusals = new Action[]
+        {
+            () => net.Backward(new float[2 * 4]),
+            () => net.TrainStep(left, new[] { 0, 1 }, optimizer),
+            () => net.Predict(left),
+        };
+        foreach (var call in refusals)
+        {
+            var e = Assert.Throws<InvalidOperationException>(call);
+            Assert.Contains("TwoInputNet has 2 inputs", e.Message);
+            Assert.DoesNotContain("InputGradientOf", e.Message); // no pointer to a method that does not exist
+        }
+        Assert.Equal(before, net.Parameters.Values.View.Span.ToArray());
+        Assert.Equal(output, net.Output().ToArray());
+    }
 }

@@ -48,3 +48,13 @@ public partial class SequenceRegressor
     [Dense(5), GELU]            public partial Tensor PerStep { get; }
     [Dense(2), Softplus(2.0)]   public partial Tensor Out { get; }
 }
+
+/// <summary>Two inputs joined by Concat: the generated Forward takes one argument per input.</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+public partial class TwoInputNet
+{
+    [Input(3)]                              public partial Tensor Left { get; }
+    [Input(2)]                              public partial Tensor Right { get; }
+    [Concat(nameof(Left), nameof(Right))]   public partial Tensor Joined { get; }
+    [Dense(4)]                              public partial Tensor Logits { get; }
+}
