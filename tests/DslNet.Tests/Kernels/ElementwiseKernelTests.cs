@@ -80,4 +80,25 @@ public class ElementwiseKernelTests
         backend.Fill(y, 2.5f);
         Assert.All(backend.Download(y), v => Assert.Equal(2.5f, v));
     }
+
+    [Theory]
+    [InlineData(1, 0f)]
+    [InlineData(2, 0f)]
+    [InlineData(2, -1.5f)]
+    public void A_fill_longer_than_the_caches_streams_and_writes_exactly_its_range(int threads, float value)
+    {
+        // 8M + 37 floats (past the 32 MiB streaming threshold), starting 3 floats past a line boundary
+        // so the streaming loop has a head and a tail; the sentinels either side must stay.
+        using var backend = CpuTensors.NewCpu(threads);
+        const int length = (8 << 20) + 37;
+        var buffer = backend.Allocate(length + 6);
+        var all = buffer.View.Span;
+        all.Fill(7f);
+        backend.Fill(buffer.View.Slice(3, length), value);
+        for (int i = 0; i < 3; i++) Assert.Equal(7f, all[i]);
+        for (int i = length + 3; i < all.Length; i++) Assert.Equal(7f, all[i]);
+        int wrong = 0;
+        for (int i = 3; i < length + 3; i++) if (all[i] != value) wrong++;
+        Assert.Equal(0, wrong);
+    }
 }

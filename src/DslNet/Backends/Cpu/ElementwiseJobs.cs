@@ -1,5 +1,7 @@
 using System;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DslNet.Backends.Cpu;
 
@@ -29,9 +31,35 @@ internal static unsafe class ElementwiseJobs
     {
         fixed (float* d = destination)
         {
-            var job = new FillJob { Destination = d, Length = destination.Length, Value = value };
+            var job = new FillJob
+            {
+                Destination = d, Length = destination.Length, Value = value,
+                Streaming = destination.Length >= StreamingFillFloats && Avx512F.IsSupported,
+            };
             pool.For(Blocks(destination.Length), WorkPerElement * Block, ref job);
         }
+    }
+
+    /// <summary>
+    /// Fills at least this long (32 MiB, the L3 of the machine this was measured on: more than the
+    /// caches can keep for the kernels that read the buffer next) bypass the caches: a plain store
+    /// first reads each line it writes, a streaming store does not. Zeroing W3's activation gradients
+    /// (45 MB per training step, bench --profile, idle machine) took 2.1 ms on one thread and 1.6 ms on
+    /// two with plain stores, 0.9–1.3 and 0.6–0.7 ms streaming. Shorter fills keep plain stores, which
+    /// leave the buffer in cache for its next reader.
+    /// </summary>
+    private const int StreamingFillFloats = 8 << 20;
+
+    private static void FillStreaming(float* destination, int length, float value)
+    {
+        // Streaming stores need 64-byte aligned addresses: plain stores up to the first line boundary.
+        int head = Math.Min(length, (int)(((64 - ((nint)destination & 63)) & 63) / sizeof(float)));
+        new Span<float>(destination, head).Fill(value);
+        var v = Vector512.Create(value);
+        int i = head;
+        for (; i + 16 <= length; i += 16) Avx512F.StoreAlignedNonTemporal(destination + i, v);
+        new Span<float>(destination + i, length - i).Fill(value);
+        Sse.StoreFence(); // streaming stores are weakly ordered: make them visible before the next kernel's reads
     }
 
     private struct FillJob : IParallelJob
@@ -39,11 +67,13 @@ internal static unsafe class ElementwiseJobs
         public float* Destination;
         public int Length;
         public float Value;
+        public bool Streaming;
 
         public void Execute(int start, int end, int part)
         {
             var (offset, length) = Range(Length, start, end);
-            new Span<float>(Destination + offset, length).Fill(Value);
+            if (Streaming) FillStreaming(Destination + offset, length, Value);
+            else new Span<float>(Destination + offset, length).Fill(Value);
         }
     }
 
