@@ -359,4 +359,33 @@ public class GemmTests
             }
         return c;
     }
+
+    [Fact]
+    public void A_parallel_product_done_by_the_caller_alone_allocates_nothing_after_the_first_product()
+    {
+        // A parallel product falls back to the calling thread (whole product, sequential buffers) when
+        // no worker joins in time or the pool is busy. Its first, parallel call must already have sized
+        // that thread's buffers for the fallback: a later training step may fall back and must not allocate.
+        using var pool = new WorkerPool(2) { MinimumWorkPerPart = 0 };
+        var job = new ProductInsideALoop { A = new float[64 * 300], B = new float[300 * 512], C = new float[64 * 512], Pool = pool };
+        Assert.True(Gemm.Shares(pool, 64, 512, 300, out _) > 1, "the product should be split over the pool");
+        job.Run();  // parallel: the pool is free
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        pool.For(2, 1, ref job); // part 0, on this thread, issues the product while the pool is busy: it runs here, whole
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    private struct ProductInsideALoop : IParallelJob
+    {
+        public float[] A, B, C;
+        public WorkerPool Pool;
+
+        public void Run() => Gemm.Multiply(false, false, 64, 512, 300, A, 300, B, 512, C, 512, 0f, Pool);
+
+        public void Execute(int start, int end, int part)
+        {
+            if (start == 0) Run();
+        }
+    }
 }

@@ -58,6 +58,10 @@ internal static unsafe partial class Gemm
             M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
             Shares = shares, Shared = PackBuffer(ref s_packShared, 2 * half + 16), SharedHalf = RoundUp(half, 16),
         };
+        // This thread does the whole product alone when no worker joins in time or the pool is busy
+        // (ParallelProduct.Execute): size its buffers for that now, so that a later step which falls
+        // back allocates nothing (a training step allocates only in its first call).
+        SequentialPackBuffers(m, n, k, out _, out _);
         // The shares wait for each other at barriers, so they must run at the same time, one per thread
         // (or all inline on this thread when the pool is busy, which Execute recognises).
         pool!.ForConcurrent(shares, ref job, JoinTimeout(2.0 * m * n * k));

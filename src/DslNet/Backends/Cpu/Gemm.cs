@@ -112,10 +112,9 @@ internal static unsafe partial class Gemm
     private static void MultiplyBlocked(bool transposeA, bool transposeB, int m, int n, int k,
         float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulateC)
     {
+        SequentialPackBuffers(m, n, k, out float* packA, out float* packB);
         int nr = NR;
         int kStep = BlockStep(k, KC, 1), mStep = BlockStep(m, MC, MR);
-        float* packA = PackBuffer(ref s_packA, mStep * kStep);
-        float* packB = PackBuffer(ref s_packB, kStep * RoundUp(Math.Min(n, NC), nr));
         for (int jc = 0; jc < n; jc += NC)
         {
             int nc = Math.Min(NC, n - jc);
@@ -168,6 +167,14 @@ internal static unsafe partial class Gemm
     }
 
     // ---- helpers ---------------------------------------------------------------------------------
+
+    /// <summary>This thread's packing buffers, sized for <see cref="MultiplyBlocked"/> on an m×n×k product.</summary>
+    private static void SequentialPackBuffers(int m, int n, int k, out float* packA, out float* packB)
+    {
+        int kStep = BlockStep(k, KC, 1), mStep = BlockStep(m, MC, MR);
+        packA = PackBuffer(ref s_packA, mStep * kStep);
+        packB = PackBuffer(ref s_packB, kStep * RoundUp(Math.Min(n, NC), NR));
+    }
 
     /// <summary>
     /// A 64-byte-aligned pointer to at least <paramref name="length"/> floats of this thread's packing
