@@ -155,20 +155,7 @@ internal readonly struct ConvFrame
                 {
                     float* source = plane + r * outWidth;
                     float* target = dx + ci * inPlane + (r - g.PadTop) * g.InWidth + shift;
-                    for (int c = c0; c < c1; c += 16)
-                    {
-                        int n = Math.Min(16, c1 - c);
-                        if (n == 16)
-                        {
-                            Vector512.Store(Vector512.Load(target + c) + Vector512.Load(source + c), target + c);
-                        }
-                        else
-                        {
-                            var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(n)).AsSingle();
-                            var sum = Avx512F.MaskLoad(target + c, mask, Vector512<float>.Zero) + Avx512F.MaskLoad(source + c, mask, Vector512<float>.Zero);
-                            Avx512F.MaskStore(target + c, mask, sum);
-                        }
-                    }
+                    if (c1 > c0) DirectConvolution.AddRow(target + c0, source + c0, c1 - c0);
                 }
             }
         }

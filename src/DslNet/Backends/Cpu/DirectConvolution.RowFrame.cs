@@ -112,20 +112,7 @@ internal readonly struct RowFrame
             {
                 float* source = frame + ((iy + g.PadTop) * Channels + ci) * Width + g.PadLeft;
                 float* target = dx + ci * inPlane + iy * g.InWidth;
-                for (int c = 0; c < columns; c += 16)
-                {
-                    int n = Math.Min(16, columns - c);
-                    if (n == 16)
-                    {
-                        Vector512.Store(Vector512.Load(target + c) + Vector512.Load(source + c), target + c);
-                    }
-                    else
-                    {
-                        var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(n)).AsSingle();
-                        var sum = Avx512F.MaskLoad(target + c, mask, Vector512<float>.Zero) + Avx512F.MaskLoad(source + c, mask, Vector512<float>.Zero);
-                        Avx512F.MaskStore(target + c, mask, sum);
-                    }
-                }
+                DirectConvolution.AddRow(target, source, columns);
             }
         }
     }

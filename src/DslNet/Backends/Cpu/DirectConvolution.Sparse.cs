@@ -126,9 +126,7 @@ internal static unsafe partial class DirectConvolution
 
         long work = WorkPerSample(MacsPerSample(g));
         int parts = pool is null ? 1 : pool.PartsFor(batch, work);
-        int partialLength = g.WeightCount + g.OutChannels;
-        float* partials = parts > 1 ? Scratch(ref t_partials, (parts - 1) * partialLength) : null;
-        if (parts > 1) new Span<float>(partials, (parts - 1) * partialLength).Clear();
+        var sums = new PartSums(g, parts);
 
         fixed (float* xBase = x)
         fixed (float* dyBase = dy)
@@ -141,16 +139,11 @@ internal static unsafe partial class DirectConvolution
             {
                 G = g, Frame = frame, X = xBase, Dy = dyBase, Y = yBase, Activation = activation, Alpha = alpha,
                 Dx = dx.IsEmpty ? null : dxBase, Dw = dWeight.IsEmpty ? null : dw, Db = dBias.IsEmpty ? null : db,
-                Partials = partials, PartialLength = partialLength, PositionOffsets = offsets, TapWeights = tapWeights,
+                Sums = sums, PositionOffsets = offsets, TapWeights = tapWeights,
             };
             if (pool is null || parts == 1) job.Execute(0, batch, 0);
             else pool.For(batch, work, ref job);
-            for (int p = 1; p < parts; p++)
-            {
-                float* partial = partials + (p - 1) * partialLength;
-                if (!dWeight.IsEmpty) TensorPrimitives.Add(dWeight, new ReadOnlySpan<float>(partial, g.WeightCount), dWeight);
-                if (!dBias.IsEmpty) TensorPrimitives.Add(dBias, new ReadOnlySpan<float>(partial + g.WeightCount, g.OutChannels), dBias);
-            }
+            sums.AddInto(parts, dWeight, dBias);
         }
     }
 
@@ -158,11 +151,11 @@ internal static unsafe partial class DirectConvolution
     {
         public Conv2DGeometry G;
         public RowFrame Frame;
-        public float* X, Dy, Y, Dx, Dw, Db, Partials, TapWeights;
+        public float* X, Dy, Y, Dx, Dw, Db, TapWeights;
+        public PartSums Sums;
         public int* PositionOffsets;
         public ActivationKind Activation;
         public float Alpha;
-        public int PartialLength;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int start, int end, int part)
@@ -172,8 +165,8 @@ internal static unsafe partial class DirectConvolution
             bool fused = Activation != ActivationKind.Identity;
             // Tap rows go in tiles of at most MaxTapRows accumulators, split evenly.
             int tileRows = Tiles(rows, Tiles(rows, MaxTapRows));
-            float* weightTarget = Dw == null ? null : part == 0 ? Dw : Partials + (long)(part - 1) * PartialLength;
-            float* biasTarget = Db == null ? null : part == 0 ? Db : Partials + (long)(part - 1) * PartialLength + g.WeightCount;
+            float* weightTarget = Sums.WeightTarget(Dw, part);
+            float* biasTarget = Sums.BiasTarget(Db, part);
 
             // ReLU's dz is dy where y > 0: Compact reads both, and no dz is written.
             bool reluLike = Activation == ActivationKind.ReLU;

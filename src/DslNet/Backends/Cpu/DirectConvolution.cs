@@ -279,10 +279,7 @@ internal static unsafe partial class DirectConvolution
                     offsets[col] = ci * frame.InputChannelStride + frame.ShiftedTapOffset(g, a, b);
 
         int parts = pool is null ? 1 : pool.PartsFor(batch, WorkPerSample(MacsPerSample(g)));
-        // A part's partial sums: the weights, then the biases.
-        int partialLength = g.WeightCount + g.OutChannels;
-        float* partials = parts > 1 ? Scratch(ref t_partials, (parts - 1) * partialLength) : null;
-        if (parts > 1) new Span<float>(partials, (parts - 1) * partialLength).Clear();
+        var sums = new PartSums(g, parts);
 
         fixed (float* xBase = x)
         fixed (float* dyBase = dy)
@@ -294,16 +291,11 @@ internal static unsafe partial class DirectConvolution
             {
                 G = g, Batch = batch, Frame = frame, X = xBase, Dy = dyBase, Y = yBase, Activation = activation, Alpha = alpha,
                 Dw = dWeight.IsEmpty ? null : dw, Db = dBias.IsEmpty ? null : db,
-                Partials = partials, PartialLength = partialLength, Offsets = offsets, K = k,
+                Sums = sums, Offsets = offsets, K = k,
             };
             if (pool is null || parts == 1) job.Execute(0, batch, 0);
             else pool.For(batch, WorkPerSample(MacsPerSample(g)), ref job);
-            for (int p = 1; p < parts; p++)
-            {
-                float* partial = partials + (p - 1) * partialLength;
-                if (!dWeight.IsEmpty) TensorPrimitives.Add(dWeight, new ReadOnlySpan<float>(partial, g.WeightCount), dWeight);
-                if (!dBias.IsEmpty) TensorPrimitives.Add(dBias, new ReadOnlySpan<float>(partial + g.WeightCount, g.OutChannels), dBias);
-            }
+            sums.AddInto(parts, dWeight, dBias);
         }
     }
 
@@ -312,11 +304,12 @@ internal static unsafe partial class DirectConvolution
         public Conv2DGeometry G;
         public int Batch; // chunks sized from the whole batch (see ForwardJob.Batch)
         public ConvFrame Frame;
-        public float* X, Dy, Y, Dw, Db, Partials;
+        public float* X, Dy, Y, Dw, Db;
+        public PartSums Sums;
         public ActivationKind Activation;
         public float Alpha;
         public int* Offsets;
-        public int K, PartialLength;
+        public int K;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int start, int end, int part)
@@ -333,8 +326,8 @@ internal static unsafe partial class DirectConvolution
             float* frames = Scratch(ref t_frames, chunk * sampleFrames + ConvFrame.Slack);
             ConvSlot* slots = Scratch(ref t_slots, chunk * Vectors(outPlane));
             float* dz = fused ? Scratch(ref t_chunkGradient, chunk * g.OutputSize) : null;
-            float* weightTarget = Dw == null ? null : part == 0 ? Dw : Partials + (long)(part - 1) * PartialLength;
-            float* biasTarget = Db == null ? null : part == 0 ? Db : Partials + (long)(part - 1) * PartialLength + g.WeightCount;
+            float* weightTarget = Sums.WeightTarget(Dw, part);
+            float* biasTarget = Sums.BiasTarget(Db, part);
 
             // The tile shape that computes fewer duplicated edge rows and columns (4 × 6, or 6 × 4 when
             // the output channels come in sixes, as LeNet's first layer).
