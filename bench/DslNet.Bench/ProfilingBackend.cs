@@ -139,10 +139,11 @@ internal sealed class ProfilingBackend : Backend
         Record(nameof(MaxPool2DForward), x.Length, y.Length, start);
     }
 
-    public override void MaxPool2DBackward(in Pool2DGeometry g, int batch, BufferView x, BufferView dy, BufferView dx)
+    public override void MaxPool2DBackward(in Pool2DGeometry g, int batch, BufferView x, ActivationKind activation, float alpha,
+        BufferView dy, BufferView dx, bool overwrite)
     {
         long start = Stopwatch.GetTimestamp();
-        _inner.MaxPool2DBackward(in g, batch, x, dy, dx);
+        _inner.MaxPool2DBackward(in g, batch, x, activation, alpha, dy, dx, overwrite);
         Record(nameof(MaxPool2DBackward), x.Length, dx.Length, start);
     }
 

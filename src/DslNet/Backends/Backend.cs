@@ -12,7 +12,9 @@ namespace DslNet.Backends;
 /// <item>Forward kernels overwrite their outputs.</item>
 /// <item>Backward kernels ADD into every gradient they produce (input and parameter gradients), so a
 /// tensor read by several nodes receives the sum of their gradients; the caller zeroes gradient
-/// buffers before a backward pass. An empty view means "this gradient is not wanted".</item>
+/// buffers before a backward pass. An empty view means "this gradient is not wanted". The one
+/// exception is asked for explicitly: the max-pool backward with <c>overwrite: true</c> writes every
+/// element of its input gradient, so a caller whose pool is that tensor's only reader need not zero it.</item>
 /// <item>Kernels may run asynchronously; <see cref="Synchronize"/> waits for them. Host copies
 /// synchronise implicitly.</item>
 /// </list>
@@ -103,8 +105,24 @@ public abstract class Backend : IDisposable
 
     // ---- pooling -----------------------------------------------------------------------------
     public abstract void MaxPool2DForward(in Pool2DGeometry g, int batch, BufferView x, BufferView y);
-    /// <summary>Routes each output gradient to the first maximum of its window (recomputed from x).</summary>
-    public abstract void MaxPool2DBackward(in Pool2DGeometry g, int batch, BufferView x, BufferView dy, BufferView dx);
+    /// <summary>
+    /// dx += each output gradient routed to the first maximum of its window (recomputed from x; a NaN
+    /// wins, the first NaN).
+    /// </summary>
+    public void MaxPool2DBackward(in Pool2DGeometry g, int batch, BufferView x, BufferView dy, BufferView dx) =>
+        MaxPool2DBackward(g, batch, x, ActivationKind.Identity, 0f, dy, dx, overwrite: false);
+    /// <summary>
+    /// The max-pool backward fused with the backward of the activation that produced the pool's input:
+    /// when x = f(z) is the output of a Conv2D or Dense with fused activation f (see
+    /// <see cref="CanFuseActivation"/>), forms dz = r ⊙ f'(x), where r is dy routed to each window's first
+    /// maximum as in the overload above and f' is taken from the output x. dz is zero at every element
+    /// that wins no window (whatever f'(x) is there, NaN included) and at the elements no window covers.
+    /// With <paramref name="overwrite"/> dx = dz at every element of dx, whatever dx held before; without
+    /// it, dx += dz. Where windows overlap, an element winning several gets Σ dy·f'(x) in window order.
+    /// The producing layer's backward then takes dz as its output gradient, with Identity and no y.
+    /// </summary>
+    public abstract void MaxPool2DBackward(in Pool2DGeometry g, int batch, BufferView x, ActivationKind activation, float alpha,
+        BufferView dy, BufferView dx, bool overwrite);
     public abstract void AvgPool2DForward(in Pool2DGeometry g, int batch, BufferView x, BufferView y);
     public abstract void AvgPool2DBackward(in Pool2DGeometry g, int batch, BufferView dy, BufferView dx);
     /// <summary>[N, C, spatial] → [N, C]: the mean over the spatial positions.</summary>

@@ -200,7 +200,7 @@ public class PoolingKernelTests
     /// The first maximum of each window in row-major order, a NaN winning (the first NaN): the plane
     /// index per output, straight from the rule, for checking the vectorised 2×2 path.
     /// </summary>
-    private static int[] FirstMaxIndices(Pool2DGeometry g, int batch, float[] x)
+    internal static int[] FirstMaxIndices(Pool2DGeometry g, int batch, float[] x)
     {
         var winners = new int[batch * g.OutputSize];
         for (int plane = 0, o = 0; plane < batch * g.Channels; plane++)

@@ -4,7 +4,8 @@ using System.Numerics.Tensors;
 namespace DslNet.Backends.Cpu;
 
 // Pooling, one (sample, channel) plane at a time; the common 2×2 stride-2 max pooling runs the AVX-512
-// path of MaxPool2x2.cs (same winner rule, planes split over the worker pool). A window is clipped to the input first, so padded
+// path of MaxPool2x2.cs (same winner rule, same activation derivative, planes split over the worker
+// pool). A window is clipped to the input first, so padded
 // positions are simply never visited: for max pooling they behave as −∞, for average pooling as 0
 // (the divisor stays KernelHeight·KernelWidth, PyTorch's count_include_pad = true).
 public sealed unsafe partial class CpuBackend
@@ -45,9 +46,11 @@ public sealed unsafe partial class CpuBackend
         }
     }
 
-    public override void MaxPool2DBackward(in Pool2DGeometry g, int batch, BufferView x, BufferView dy, BufferView dx)
+    public override void MaxPool2DBackward(in Pool2DGeometry g, int batch, BufferView x, ActivationKind activation, float alpha,
+        BufferView dy, BufferView dx, bool overwrite)
     {
         ValidatePool(g, batch);
+        FusedActivation.Require(activation, alpha, nameof(MaxPool2DBackward));
         RequireSameLength(batch * g.OutputSize, dy.Length, nameof(dy));
         if (dx.IsEmpty) return;
         RequireSameLength(batch * g.InputSize, x.Length, nameof(x));
@@ -60,10 +63,7 @@ public sealed unsafe partial class CpuBackend
             fixed (float* xp = xs)
             fixed (float* dyp = dys)
             fixed (float* dxp = dxs)
-            {
-                var job = new MaxPool2x2.Job { G = g, X = xp, Y = dyp, Dx = dxp, Backward = true };
-                Pool.For(batch * g.Channels, MaxPool2x2.WorkPerPlane(g), ref job);
-            }
+                MaxPool2x2.Backward(Pool, g, batch * g.Channels, xp, activation, alpha, dyp, dxp, overwrite);
             return;
         }
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;
@@ -72,6 +72,7 @@ public sealed unsafe partial class CpuBackend
             var xp = xs.Slice(plane * inPlane, inPlane);
             var dyp = dys.Slice(plane * outPlane, outPlane);
             var dxp = dxs.Slice(plane * inPlane, inPlane);
+            if (overwrite) dxp.Clear();
             for (int oy = 0, o = 0; oy < g.OutHeight; oy++)
             {
                 PoolWindow(oy, g.StrideHeight, g.PadTop, g.KernelHeight, g.InHeight, out int y0, out int y1);
@@ -80,7 +81,7 @@ public sealed unsafe partial class CpuBackend
                     PoolWindow(ox, g.StrideWidth, g.PadLeft, g.KernelWidth, g.InWidth, out int x0, out int x1);
                     // The same search as the forward pass, so the gradient goes where the value came from.
                     int at = FirstMax(xp, g.InWidth, y0, y1, x0, x1);
-                    if (at >= 0) dxp[at] += dyp[o];
+                    if (at >= 0) dxp[at] += FusedActivation.ElementGradient(activation, alpha, xp[at], dyp[o]);
                 }
             }
         }

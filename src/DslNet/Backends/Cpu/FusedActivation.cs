@@ -91,6 +91,20 @@ internal static class FusedActivation
         }
     }
 
+    /// <summary>
+    /// dy · f'(y) for one element, by the same expressions as <see cref="Gradient(ActivationKind, float, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>
+    /// (the max-pool backward fused with the activation uses it, and must give what the layer's own backward would).
+    /// </summary>
+    public static float ElementGradient(ActivationKind kind, float alpha, float y, float dy) => kind switch
+    {
+        ActivationKind.Identity => dy,
+        ActivationKind.ReLU => y > 0f ? dy : 0f,
+        ActivationKind.LeakyReLU => y > 0f ? dy : alpha * dy,
+        ActivationKind.Sigmoid => dy * y * (1f - y),
+        ActivationKind.Tanh => dy * (1f - y * y),
+        _ => throw new ArgumentException($"{kind} is not a fusable activation.", nameof(kind)),
+    };
+
     /// <summary>dz = y &gt; 0 ? dy : 0 (y = max(x, 0) is positive exactly where x is; NaN passes nothing).</summary>
     public static void ReluGradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dz)
     {
