@@ -1,4 +1,6 @@
 using System;
+using System.IO;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using DslNet.Backends;
@@ -34,4 +36,70 @@ public class CpuBufferTests
         for (int i = 0; i < buffers.Length; i++)
             Assert.All(buffers[i].View.Span.ToArray(), v => Assert.Equal(i, v));
     }
+
+    /// <summary>
+    /// Large buffers are allocated uninitialised (so huge pages can be asked for before the first
+    /// write) and then zeroed: Allocate promises zeros even where the pinned heap hands back memory a
+    /// dropped buffer filled with garbage.
+    /// </summary>
+    [Fact]
+    public void Large_buffers_are_zero_filled_even_in_reused_memory()
+    {
+        using var backend = new CpuBackend(1);
+        const int length = 3 << 20; // 12 MiB: above HugePages.MinimumBytes
+        for (int round = 0; round < 4; round++)
+        {
+            var buffer = backend.Allocate(length);
+            var span = buffer.View.Span;
+            int nonZero = span.IndexOfAnyExcept(0f);
+            Assert.True(nonZero < 0, $"round {round}: element {nonZero} of a fresh buffer is {(nonZero < 0 ? 0 : span[nonZero])}, not 0");
+            span.Fill(float.NaN);
+            buffer = null!;
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+    }
+
+    /// <summary>
+    /// On Linux, the 2 MiB pages inside a large buffer are advised for transparent huge pages: with the
+    /// kernel's usual "madvise" mode the mapping that holds them must report THPeligible 1 (it is 0
+    /// without the advice); with "always" every mapping is eligible and with "never" none is.
+    /// </summary>
+    [Fact]
+    public unsafe void Large_buffers_are_eligible_for_huge_pages_as_the_kernel_mode_allows()
+    {
+        Assert.True(OperatingSystem.IsLinux() || !File.Exists("/proc/self/smaps"));
+        if (!OperatingSystem.IsLinux()) return; // the advice is Linux-only (the assert above keeps the test honest)
+        string mode = File.ReadAllText("/sys/kernel/mm/transparent_hugepage/enabled");
+        mode = mode[(mode.IndexOf('[') + 1)..mode.IndexOf(']')];
+
+        using var backend = new CpuBackend(1);
+        var buffer = backend.Allocate(6 << 20); // 24 MiB
+        nint start = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(buffer.View.Span));
+        nint inside = ((start + (4 << 20)) >> 21) << 21; // a 2 MiB page wholly inside the buffer
+        bool eligible = ThpEligible(inside);
+        Assert.Equal(mode != "never", eligible);
+    }
+
+    /// <summary>The THPeligible flag of the /proc/self/smaps mapping that contains <paramref name="address"/>.</summary>
+    private static bool ThpEligible(nint address)
+    {
+        bool inMapping = false;
+        foreach (string line in File.ReadLines("/proc/self/smaps"))
+        {
+            // A mapping's header starts with its range, "start-end" in hex; its fields ("Size:", ...) follow.
+            string first = line.Split(' ', 2)[0];
+            int dash = first.IndexOf('-');
+            if (dash > 0 && IsHex(first[..dash]) && IsHex(first[(dash + 1)..]))
+            {
+                long from = Convert.ToInt64(first[..dash], 16), to = Convert.ToInt64(first[(dash + 1)..], 16);
+                inMapping = from <= address && address < to;
+            }
+            else if (inMapping && line.StartsWith("THPeligible:", StringComparison.Ordinal))
+                return line.Split(':')[1].Trim() == "1";
+        }
+        throw new InvalidOperationException($"No mapping in /proc/self/smaps holds address 0x{address:x}.");
+    }
+
+    private static bool IsHex(string text) => text.Length > 0 && text.All(Uri.IsHexDigit);
 }

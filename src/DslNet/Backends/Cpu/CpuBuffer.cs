@@ -17,8 +17,12 @@ public sealed unsafe class CpuBuffer : DeviceBuffer
         // 8-byte aligned, at an address that changes from run to run: a layer whose planes are whole
         // vectors would otherwise split every vector load and store across two lines in some runs and
         // not in others (the W2 step at 2 threads moved between ~1.4 and ~2.4 ms from run to run).
-        Array = GC.AllocateArray<float>(length + LineFloats - 1, pinned: true);
+        // Allocated uninitialised so that huge pages can be asked for before the first write (which is
+        // when the kernel picks the page size), then zeroed here: Allocate promises zeros.
+        Array = GC.AllocateUninitializedArray<float>(length + LineFloats - 1, pinned: true);
         nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Array));
+        HugePages.Advise(address, (long)Array.Length * sizeof(float));
+        System.Array.Clear(Array);
         Start = (int)((64 - (address & 63)) & 63) / sizeof(float);
     }
 
