@@ -253,6 +253,27 @@ public class WinogradConvolutionTests
         for (int i = 0; i < one.Length; i++) Assert.Equal(one[i], two[i]);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_weight_gradient_reads_nothing_left_in_scratch_by_an_earlier_call(int threads)
+    {
+        // 3 input channels: the transformed input's rows are padded to 32 channels; 3 samples leave 13
+        // lanes of their group empty. A NaN left there by the call before would reach dW through 0 · NaN.
+        var c = new Case(3, 3, 6, 5, 17, 2, 2, 2, 2);
+        var g = c.Geometry;
+        var d = RandomData(g, c.Batch, 77);
+        using var backend = Backend(threads);
+        var nan = Enumerable.Repeat(float.NaN, 32 * g.InputSize).ToArray();
+        var dyFull = F(RandomData(g, 32, 78).Dy);
+        WinogradConvolution.BackwardWeight(g, 32, nan, dyFull, new float[g.WeightCount], backend.Pool);
+
+        var (_, dw) = ReferenceBackward(g, c.Batch, d.X, d.W, d.Dy);
+        float[] actualDw = new float[dw.Length];
+        WinogradConvolution.BackwardWeight(g, c.Batch, F(d.X), F(d.Dy), actualDw, backend.Pool);
+        GradientCheck.AssertClose(dw, actualDw, 1e-4, "dW after a NaN call");
+    }
+
     [Fact]
     public void Accuracy_on_a_W3_sized_layer_is_well_inside_the_tolerance()
     {

@@ -201,7 +201,7 @@ internal static unsafe partial class WinogradConvolution
                         {
                             var sum = Vector512<float>.Zero;
                             PackInputFrame(f, Dy + (long)n0 * dzImage + (long)c * f.InputPlane, dzImage, images, ty0, bandRows,
-                                frames + (long)c * frameFloats, columns, Gradient, everyInputValue: true, staging,
+                                frames + (long)c * frameFloats, columns, Gradient, everyInputValue: true, prefetchAhead: f.InputPlane, staging,
                                 biasSums == null ? null : &sum, sumRowsEnd);
                             if (biasSums != null) biasSums[c] += Vector512.Sum(sum);
                         }
@@ -213,75 +213,12 @@ internal static unsafe partial class WinogradConvolution
                         for (int t0 = ty0; t0 < last; t0 += w.BandRows)
                         {
                             WeightGradientBand(w, f, X + (long)n0 * w.InChannels * w.InputPlane, images, frames, ty0, t0,
-                                Math.Min(w.BandRows, last - t0), columns, weightScratch, du, first ? 0f : 1f);
+                                Math.Min(w.BandRows, last - t0), columns, weightScratch, du, accumulate: !first);
                             first = false;
                         }
                     }
                 }
             }
         }
-    }
-
-    /// <summary>Per-thread scratch of <see cref="WeightGradientBand"/>: one input frame, V and Z of a sub-band, and the two tap tables.</summary>
-    private readonly struct WeightGradientScratch
-    {
-        public readonly float* Frame, V, Z;
-        public readonly int* InputTaps, GradientTaps;
-
-        private WeightGradientScratch(float* frame, float* v, float* z, int* inputTaps, int* gradientTaps)
-        {
-            Frame = frame; V = v; Z = z; InputTaps = inputTaps; GradientTaps = gradientTaps;
-        }
-
-        public static WeightGradientScratch Get(in WinogradShape w, in WinogradShape f)
-        {
-            long bandSlots = (long)w.BandRows * w.TilesX * Lanes;
-            int* taps = Scratch(ref t_weightTaps, Points + Phases);
-            var result = new WeightGradientScratch(
-                Scratch(ref t_frames, w.InputFrameFloats),
-                Scratch(ref t_weightInputs, Points * OddLineStride(w.InChannels * bandSlots)),
-                Scratch(ref t_gradients, Points * OddLineStride(w.OutChannels * bandSlots)),
-                taps, taps + Points);
-            for (int i = 0; i < Alpha; i++)
-                for (int k = 0; k < Alpha; k++) result.InputTaps[i * Alpha + k] = w.InputTapOffset(i, k);
-            // dz's value (i, j) of a tile sits at frame row 4·ty + i + PadTop, column 4·tx + j + PadLeft of its frame.
-            for (int i = 0; i < Tile; i++)
-                for (int j = 0; j < Tile; j++) result.GradientTaps[i * Tile + j] = f.InputTapOffset(i + f.PadTop, j + f.PadLeft);
-            return result;
-        }
-    }
-
-    /// <summary>
-    /// dU (=|+=) Σ over the tiles of rows [t0, t0 + rows) of dz's grid of Z[ξ]·V[ξ]ᵀ: x's channels are packed
-    /// and transformed into V[ξ][ci][slot], dz's tiles transformed from the band's frames (which start at
-    /// tile row <paramref name="frameRow"/>) into Z[ξ][co][slot] (a slot is a tile of the sub-band and a
-    /// lane); then per point a product [OutChannels × slots]·[slots × InChannels] by <see cref="Gemm"/>.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WeightGradientBand(in WinogradShape w, in WinogradShape f, float* x, int images, float* frames, int frameRow,
-        int t0, int rows, int* columns, in WeightGradientScratch scratch, float* du, float beta)
-    {
-        int positions = rows * w.TilesX, slots = positions * Lanes;
-        int inImage = w.InChannels * w.InputPlane, frameFloats = f.InputFrameFloats;
-        float* v = scratch.V, z = scratch.Z;
-        long vPoint = OddLineStride((long)w.InChannels * slots), zPoint = OddLineStride((long)w.OutChannels * slots), uPoint = (long)w.OutChannels * w.InChannels;
-        for (int c = 0; c < w.InChannels; c++)
-        {
-            PackInputFrame(w, x + (long)c * w.InputPlane, inImage, images, t0, rows, scratch.Frame, columns, default, everyInputValue: false);
-            for (int p = 0; p < positions; p++)
-                InputTransform(scratch.Frame + w.InputTileOffset(p / w.TilesX, p % w.TilesX), scratch.InputTaps, v + (long)c * slots + p * Lanes, vPoint);
-        }
-        for (int c = 0; c < w.OutChannels; c++)
-        {
-            float* channelFrame = frames + (long)c * frameFloats;
-            for (int p = 0; p < positions; p++)
-                GradientTransform(channelFrame + f.InputTileOffset(t0 - frameRow + p / w.TilesX, p % w.TilesX), scratch.GradientTaps,
-                    z + (long)c * slots + p * Lanes, zPoint, c + 1 < w.OutChannels ? frameFloats : 0);
-        }
-        for (int xi = 0; xi < Points; xi++)
-            Gemm.Multiply(false, true, w.OutChannels, w.InChannels, slots,
-                new ReadOnlySpan<float>(z + xi * zPoint, (int)zPoint), slots,
-                new ReadOnlySpan<float>(v + xi * vPoint, (int)vPoint), slots,
-                new Span<float>(du + xi * uPoint, (int)uPoint), w.InChannels, beta);
     }
 }

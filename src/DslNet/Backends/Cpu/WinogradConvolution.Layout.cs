@@ -117,15 +117,17 @@ internal readonly struct ActivationGradient
 internal static unsafe partial class WinogradConvolution
 {
     /// <summary>
-    /// Copies channel planes of <paramref name="images"/> (≤ 16) consecutive samples into one channel's
-    /// input frame for the band starting at tile row <paramref name="firstTileRow"/>: the zero-padded
-    /// input, split into 16 phase planes by (frame row mod 4, frame column mod 4), each position holding a
-    /// vector of 16 lanes, one per sample. So every tap of a tile is one contiguous vector load: lanes are
-    /// samples, and a tap's frame position is a fixed offset from the tile's (see
+    /// Copies <paramref name="images"/> (≤ 16) planes, lane l's at plane + l·imageStride (one channel of
+    /// consecutive samples, or consecutive channels of one sample), into one input frame for the band
+    /// starting at tile row <paramref name="firstTileRow"/>: the zero-padded input, split into 16 phase
+    /// planes by (frame row mod 4, frame column mod 4), each position holding a vector of 16 lanes. So every
+    /// tap of a tile is one contiguous vector load, and a tap's frame position is a fixed offset from the tile's (see
     /// <see cref="WinogradShape.InputTapOffset"/>). Lanes past <paramref name="images"/> and positions
     /// outside the input are zero, and so are positions no valid output of the correlation reads unless
     /// <paramref name="everyInputValue"/> (the backward pass's frames of dz also serve the weight gradient,
-    /// whose tiles reach further when the padding is not symmetric). With an active
+    /// whose tiles reach further when the padding is not symmetric). Each row load also prefetches the row
+    /// <paramref name="prefetchAhead"/> floats on (where the next frame's rows are: the next channel, or the
+    /// next sample when the lanes are channels). With an active
     /// <paramref name="gradient"/> the values packed are dy ⊙ f'(y). With <paramref name="staging"/> (at least
     /// <see cref="StagingFloats"/>), each sample's rows are first copied there, one sequential run per sample,
     /// and the rows gathered from the copy (see <see cref="Stage"/>); then, unless <paramref name="sum"/> is
@@ -134,7 +136,7 @@ internal static unsafe partial class WinogradConvolution
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackInputFrame(in WinogradShape s, float* plane, int imageStride, int images, int firstTileRow,
-        int bandTileRows, float* frame, int* columnOffsets, in ActivationGradient gradient, bool everyInputValue,
+        int bandTileRows, float* frame, int* columnOffsets, in ActivationGradient gradient, bool everyInputValue, int prefetchAhead,
         float* staging = null, Vector512<float>* sum = null, int sumRowsEnd = 0)
     {
         int planeFloats = s.PhasePlaneFloats;
@@ -148,7 +150,6 @@ internal static unsafe partial class WinogradConvolution
         int yEnd = y0 + bandTileRows * Tile + 2;
         if (!everyInputValue) yEnd = Math.Min(yEnd, s.OutHeight + 2);
         var rowGradient = gradient;
-        int prefetchAhead = s.InputPlane;
         if (staging != null)
         {
             // Input rows [r0, r1) are in the frame: one contiguous run of each sample's plane.

@@ -17,11 +17,12 @@ namespace DslNet.Backends.Cpu;
 /// <item>input gradient: the same correlation of dz with the flipped, channel-transposed kernel and
 /// padding 2 − p, added into dx;</item>
 /// <item>weight gradient: dU[ξ] = Σ_tiles (A dZ Aᵀ)[ξ] · (Bᵀ d B)[ξ]ᵀ, a product whose inner dimension is
-/// the tile count (run by <see cref="Gemm"/>), then dW += Gᵀ dU G; db += Σ dz on the way.</item>
+/// the tiles and samples (WinogradConvolution.WeightGradient.cs), then dW += Gᵀ dU G; db += Σ dz on the way.</item>
 /// </list>
 /// dz = dy ⊙ f'(y) is formed while dy is packed (<see cref="ActivationGradient"/>), inside the parallel
 /// jobs, once for both gradients (WinogradConvolution.Backward.cs).
-/// Layout: the vector lanes are 16 samples (a group). A channel of a group's input is copied into 16
+/// Layout: the vector lanes are 16 samples (a group), except in the weight gradient's transform of x (16
+/// channels of one sample). A channel of a group's input is copied into 16
 /// phase planes by (row mod 4, column mod 4) (see <see cref="PackInputFrame"/>), so that every tap of a
 /// tile is one contiguous vector load and the transforms are pure vector arithmetic; a batch that is not
 /// a multiple of 16 computes empty lanes in its last group. Groups split over the worker pool (forward and
@@ -60,7 +61,7 @@ internal static unsafe partial class WinogradConvolution
     /// <summary>
     /// Floats of transformed input and gradient one weight-gradient band may hold (1 MiB; at least one
     /// tile row: 1.5 MiB for W3's conv2). Measured: whole-image bands (11 MiB) made the transforms and the
-    /// GEMM's packing stream V and Z through memory.
+    /// products stream V and Z through memory.
     /// </summary>
     private const int WeightGradientBudgetFloats = 1 << 18;
 
@@ -215,7 +216,7 @@ internal static unsafe partial class WinogradConvolution
                     int bandRows = Math.Min(s.BandRows, s.TilesY - ty0);
                     for (int c = 0; c < s.InChannels; c++)
                         PackInputFrame(s, Input + (long)n0 * inImage + (long)c * s.InputPlane, inImage, images, ty0, bandRows,
-                            frames + (long)c * frameFloats, columns, default, everyInputValue: false);
+                            frames + (long)c * frameFloats, columns, default, everyInputValue: false, prefetchAhead: s.InputPlane);
                     CorrelateBand(s, frames, Packed, Bias, Output + (long)n0 * outImage, images, ty0, bandRows, relu, accumulate: false, scratch, prefetch: s.BandRows > 1);
                 }
                 if (!relu) FusedActivation.Apply(Activation, ActivationAlpha, new Span<float>(Output + (long)n0 * outImage, images * outImage));
