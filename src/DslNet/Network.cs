@@ -24,8 +24,9 @@ public abstract class Network
     private bool _wantInputGradient;
     private ulong _trainingForwardCount;
     // The stretches of the gradient buffer a training step zeroes, as (offset, length) pairs: all of it
-    // except the output's slot (the loss writes it) and the inputs' slots (a training step never forms
-    // input gradients, see InputGradient).
+    // except the output's slot (the loss writes it), the inputs' slots (a training step never forms
+    // input gradients, see InputGradient) and the slots backward overwrites before reading them
+    // (Layout.OverwrittenGradients).
     private readonly (int Offset, int Length)[] _trainingGradientRuns;
 
     protected Network(NetworkLayout layout, int maxBatch, int seed, Backend? backend)
@@ -49,11 +50,12 @@ public abstract class Network
         _trainingGradientRuns = GradientRunsToClear(layout, maxBatch);
     }
 
-    /// <summary>The complement of the output's and the inputs' slots in the gradient buffer, in whole stretches.</summary>
+    /// <summary>The complement of the output's, the inputs' and the overwritten slots in the gradient buffer, in whole stretches.</summary>
     private static (int Offset, int Length)[] GradientRunsToClear(NetworkLayout layout, int maxBatch)
     {
         var kept = new System.Collections.Generic.List<ActivationSlot> { layout.Outputs[0].Slot };
         foreach (var input in layout.Inputs) kept.Add(input.Slot);
+        kept.AddRange(layout.OverwrittenGradients ?? Array.Empty<ActivationSlot>());
         kept.Sort((a, b) => a.Offset.CompareTo(b.Offset));
         var runs = new System.Collections.Generic.List<(int, int)>();
         int at = 0, total = layout.ActivationSize * maxBatch;

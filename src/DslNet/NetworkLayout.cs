@@ -21,7 +21,9 @@ public sealed record NetworkNode(string Name, int[] Shape, ActivationSlot Slot);
 /// <summary>
 /// Everything the runtime needs to know about a generated network, fixed at compile time:
 /// its ports, nodes, tensors, buffer sizes and (<paramref name="Ops"/>) the ops it runs, in order.
-/// The generator writes one as a static field.
+/// <paramref name="OverwrittenGradients"/> are the slots whose gradient the backward pass writes in full
+/// before anything reads it (a max pool, their only reader, overwrites them), so a training step does
+/// not zero them. The generator writes one as a static field.
 /// </summary>
 public sealed record NetworkLayout(
     string Name,
@@ -33,4 +35,5 @@ public sealed record NetworkLayout(
     int ActivationSize,
     int ScratchSize,
     Loss Loss,
+    ActivationSlot[]? OverwrittenGradients = null,
     OpDescriptor[]? Ops = null);

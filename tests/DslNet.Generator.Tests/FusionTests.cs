@@ -8,14 +8,14 @@ public class FusionTests
 {
     private const string Kind = "global::DslNet.Backends.ActivationKind.";
 
-    private static string Generate(string nodes)
+    private static string Generate(string nodes, string network = "[Network(Loss = Loss.MeanSquaredError)]")
     {
         string source = $$"""
             using DslNet;
 
             namespace Demo;
 
-            [Network(Loss = Loss.MeanSquaredError)]
+            {{network}}
             public partial class Net
             {
                 [Input(2, 6, 6)] public partial Tensor Image { get; }
@@ -76,5 +76,77 @@ public class FusionTests
         Assert.Contains("Weight(Plan.C_bias), Activation(Plan.C, n));", code);
         Assert.Contains($"backend.ActivationForward({Kind}ReLU, 0f, Activation(Plan.C, n), Activation(Plan.R, n));", code);
         Assert.Contains($"backend.ActivationForward({Kind}ReLU, 0f, Activation(Plan.B_1, n), Activation(Plan.B, n));", code);
+    }
+
+    // ---- a max pool forming the pre-activation gradient of the layer before it ------------------
+
+    private const string Overwriting = ", overwrite: true);";
+
+    [Theory]
+    [InlineData("ReLU", "ReLU, 0f")]
+    [InlineData("Sigmoid", "Sigmoid, 0f")]
+    [InlineData("Tanh", "Tanh, 0f")]
+    [InlineData("LeakyReLU(0.2)", "LeakyReLU, 0.2f")]
+    public void A_max_pool_that_alone_reads_a_fused_layer_forms_its_pre_activation_gradient(string activation, string arguments)
+    {
+        string code = Generate($$"""
+                [Conv2D(3, Kernel = 3), {{activation}}] public partial Tensor C { get; }
+                [MaxPool2D(2)] public partial Tensor P { get; }
+                [Flatten, Dense(4)] public partial Tensor D { get; }
+            """);
+        Assert.Contains($"backend.MaxPool2DBackward(Plan.PGeometry, n, Activation(Plan.C, n), {Kind}{arguments},", code);
+        Assert.Contains($"    ActivationGradient(Plan.P, n), ActivationGradient(Plan.C, n){Overwriting}", code);
+        // The convolution's backward runs as Identity on that gradient, without the activated output.
+        Assert.Contains("Activation(Plan.Image, n), Weight(Plan.C_weight), ActivationGradient(Plan.C, n),", code);
+        Assert.DoesNotContain($"{Kind}{arguments}, Activation(Plan.C, n), ActivationGradient(Plan.C, n),", code);
+        Assert.Contains("OverwrittenGradients: new[] { C },", code);
+        // Only backward changes: the forward call and the op descriptors (ONNX export) keep the fused activation.
+        Assert.Contains($"Weight(Plan.C_bias), {Kind}{arguments}, Activation(Plan.C, n));", code);
+        Assert.Contains($"Geometry: C_0Geometry, Activation: global::DslNet.OpKind.{activation.Split('(')[0]}", code);
+    }
+
+    [Fact]
+    public void A_max_pool_after_a_layer_without_activation_overwrites_with_identity_and_one_inside_a_node_too()
+    {
+        string code = Generate("""
+                [Conv2D(3, Kernel = 3)] public partial Tensor C { get; }
+                [MaxPool2D(2)] public partial Tensor P { get; }
+                [Conv2D(2, Kernel = 1), ReLU, MaxPool2D(2)] public partial Tensor Q { get; }
+            """);
+        Assert.Contains($"backend.MaxPool2DBackward(Plan.PGeometry, n, Activation(Plan.C, n), {Kind}Identity, 0f,", code);
+        Assert.Contains($"backend.MaxPool2DBackward(Plan.QGeometry, n, Activation(Plan.Q_1, n), {Kind}ReLU, 0f,", code);
+        Assert.Contains("OverwrittenGradients: new[] { C, Q_1 },", code);
+    }
+
+    [Fact]
+    public void A_max_pool_does_not_overwrite_a_gradient_another_op_adds_into()
+    {
+        // C is read by the pool and by Q: both add into C's gradient.
+        string code = Generate("""
+                [Conv2D(4, Kernel = 3), ReLU] public partial Tensor C { get; }
+                [MaxPool2D(2)] public partial Tensor P { get; }
+                [From(nameof(C)), Conv2D(4, Kernel = 2, Stride = 2)] public partial Tensor Q { get; }
+                [Add(nameof(P), nameof(Q))] public partial Tensor S { get; }
+            """);
+        Assert.Contains("backend.MaxPool2DBackward(Plan.PGeometry, n, Activation(Plan.C, n), ActivationGradient(Plan.P, n), ActivationGradient(Plan.C, n));", code);
+        Assert.Contains($"    {Kind}ReLU, 0f, Activation(Plan.C, n), ActivationGradient(Plan.C, n),", code);
+        Assert.DoesNotContain("overwrite", code);
+        Assert.DoesNotContain("OverwrittenGradients", code);
+    }
+
+    [Fact]
+    public void A_max_pool_does_not_overwrite_an_output_gradient_nor_follow_an_unfused_activation()
+    {
+        // C is an output (Backward receives its gradient); E's ELU stays a separate op, so the pool's
+        // input is not a Conv2D's output.
+        string code = Generate("""
+                [Conv2D(4, Kernel = 3), ReLU, Output] public partial Tensor C { get; }
+                [MaxPool2D(2)] public partial Tensor P { get; }
+                [Conv2D(4, Kernel = 1), ELU] public partial Tensor E { get; }
+                [MaxPool2D(2), Output] public partial Tensor F { get; }
+            """, network: "[Network]");
+        Assert.DoesNotContain("overwrite", code);
+        Assert.DoesNotContain("OverwrittenGradients", code);
+        Assert.Contains("backend.MaxPool2DBackward(Plan.FGeometry, n, Activation(Plan.E, n), ActivationGradient(Plan.F, n), ActivationGradient(Plan.E, n));", code);
     }
 }

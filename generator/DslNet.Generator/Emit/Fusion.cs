@@ -14,10 +14,53 @@ namespace DslNet.Generator.Emit;
 /// activation with the bias, and backward forms the pre-activation gradient from the output. The
 /// pre-activation slot, read by nothing else, disappears, and the slots after it move down, so the
 /// activation and gradient buffers shrink (fewer bytes to zero before every backward pass).
+///
+/// Then a max pool that is the only reader of a Conv2D's or Dense's output takes over that layer's
+/// activation backward (<see cref="FuseMaxPoolBackward"/>).
 /// </summary>
 internal static class Fusion
 {
-    public static NetworkPlan Apply(NetworkPlan plan)
+    public static NetworkPlan Apply(NetworkPlan plan) => FuseMaxPoolBackward(FuseActivations(plan));
+
+    /// <summary>
+    /// Marks each MaxPool2D whose input is the output of a Conv2D or Dense, read by the pool alone and
+    /// not an input or output of the network: its backward overwrites that output's gradient with the
+    /// layer's pre-activation gradient (dy routed to the window maxima ⊙ f'(y), f the layer's fused
+    /// activation), and the layer's backward takes it as Identity. The layer's output gradient is then
+    /// written in full before it is read, so a training step need not zero it (NetworkLayout.OverwrittenGradients),
+    /// and the layer's backward reads neither y nor a separate dy. Only the backward changes: the op
+    /// descriptors, hence ONNX export, stay as they are.
+    /// </summary>
+    private static NetworkPlan FuseMaxPoolBackward(NetworkPlan plan)
+    {
+        var ops = plan.Ops;
+        var marked = ops.ToArray();
+        bool any = false;
+        for (int i = 0; i < ops.Count; i++)
+        {
+            var pool = ops[i];
+            if (pool.Kind != OpKind.MaxPool2D || pool.Inputs.Count != 1) continue;
+            string slot = pool.Inputs[0];
+            int layer = Producer(ops, slot);
+            if (layer < 0 || ops[layer].Kind is not (OpKind.Conv2D or OpKind.Dense)) continue;
+            if (ops.Count(o => o.Inputs.Contains(slot)) != 1 || plan.Nodes.Any(n => n.Slot == slot && (n.IsInput || n.IsOutput)))
+                continue;
+            marked[i] = pool with { FormsInputGradient = true, InputActivation = ops[layer].Activation };
+            marked[layer] = marked[layer] with { GradientFormedByReader = true };
+            any = true;
+        }
+        return any ? plan with { Ops = marked.ToEquatableArray() } : plan;
+    }
+
+    /// <summary>The index of the op that writes <paramref name="slot"/>, or −1.</summary>
+    private static int Producer(EquatableArray<OpPlan> ops, string slot)
+    {
+        for (int i = 0; i < ops.Count; i++)
+            if (ops[i].Output == slot) return i;
+        return -1;
+    }
+
+    private static NetworkPlan FuseActivations(NetworkPlan plan)
     {
         var ops = plan.Ops;
         var removed = new HashSet<string>();

@@ -57,6 +57,10 @@ internal static class OpEmitter
     private static string Fused(OpPlan op) =>
         op.Activation is { } a ? $"{ActivationKind(a.Kind)}, {Float(a.Alpha)}, " : "";
 
+    /// <summary>The activation arguments of a max pool that forms its input's pre-activation gradient (Identity when the layer has none).</summary>
+    private static string InputActivation(OpPlan pool) =>
+        pool.InputActivation is { } a ? $"{ActivationKind(a.Kind)}, {Float(a.Alpha)}" : "global::DslNet.Backends.ActivationKind.Identity, 0f";
+
     public static void Forward(IndentedWriter w, OpPlan op)
     {
         string x = op.Inputs.Count > 0 ? Act(op.Inputs[0]) : "";
@@ -128,8 +132,10 @@ internal static class OpEmitter
         {
             case OpKind.Dense:
             case OpKind.Conv2D:
-                if (op.Activation is null)
+                if (op.Activation is null || op.GradientFormedByReader)
                 {
+                    if (op.Activation is not null)
+                        w.Line($"// {op.Output}'s gradient is already the gradient before the {op.Activation.Kind} (formed by the max pool that reads {op.Output}).");
                     w.Line($"backend.{op.Kind}Backward(Plan.{op.Key}Geometry, n, {x}, {Param(op, 0)}, {dy},");
                 }
                 else
@@ -139,6 +145,14 @@ internal static class OpEmitter
                     w.Line($"    {Fused(op)}{y}, {dy},");
                 }
                 w.Line($"    {dx}, {ParamGrad(op, 0)}, {ParamGrad(op, 1)});");
+                break;
+            case OpKind.MaxPool2D when op.FormsInputGradient:
+                string read = op.Inputs[0];
+                w.Line(op.InputActivation is { } before
+                    ? $"// The only reader of {read}: overwrites {read}'s gradient with the gradient before {read}'s {before.Kind}."
+                    : $"// The only reader of {read}: overwrites {read}'s gradient, which therefore needs no zeroing.");
+                w.Line($"backend.MaxPool2DBackward(Plan.{op.Key}Geometry, n, {x}, {InputActivation(op)},");
+                w.Line($"    {dy}, {dx}, overwrite: true);");
                 break;
             case OpKind.MaxPool2D:
                 w.Line($"backend.MaxPool2DBackward(Plan.{op.Key}Geometry, n, {x}, {dy}, {dx});");

@@ -31,8 +31,11 @@ internal sealed record TensorPlan(string TensorName, string Constant, EquatableA
 /// One op, resolved. <paramref name="Key"/> names its slot and constants; <paramref name="Inputs"/>
 /// are the slots it reads; <paramref name="Geometry"/> holds the integers of its runtime geometry
 /// record in declaration order; <paramref name="Alpha"/>/<paramref name="Beta"/> its real hyper-parameters.
-/// <see cref="Activation"/> is set only by the emitter's fusion pass (Emit/Fusion.cs): the activation op a
-/// Conv2D or Dense applies itself, writing that activation's output slot.
+/// The init-only properties are set only by the emitter's fusion pass (Emit/Fusion.cs):
+/// <see cref="Activation"/> is the activation op a Conv2D or Dense applies itself, writing that
+/// activation's output slot; <see cref="FormsInputGradient"/> marks a MaxPool2D that writes its
+/// input's gradient in full as the pre-activation gradient of the Conv2D or Dense before it, and
+/// <see cref="GradientFormedByReader"/> marks that Conv2D or Dense.
 /// </summary>
 internal sealed record OpPlan(
     OpKind Kind,
@@ -52,6 +55,22 @@ internal sealed record OpPlan(
     string Description)
 {
     public OpPlan? Activation { get; init; }
+
+    /// <summary>
+    /// A MaxPool2D whose backward overwrites its input's gradient with dy routed to the window maxima
+    /// ⊙ f'(x), f = <see cref="InputActivation"/> (Identity when null), the activation of the Conv2D or
+    /// Dense that wrote x: the pool is that slot's only reader.
+    /// </summary>
+    public bool FormsInputGradient { get; init; }
+
+    /// <summary>With <see cref="FormsInputGradient"/>: the activation fused into the layer before the pool.</summary>
+    public OpPlan? InputActivation { get; init; }
+
+    /// <summary>
+    /// A Conv2D or Dense whose output gradient slot already holds its pre-activation gradient (formed by
+    /// the max pool that reads it, see <see cref="FormsInputGradient"/>): its backward runs as Identity.
+    /// </summary>
+    public bool GradientFormedByReader { get; init; }
 }
 
 /// <summary>A node as the generated class exposes it.</summary>

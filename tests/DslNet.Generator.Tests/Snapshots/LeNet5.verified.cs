@@ -121,19 +121,23 @@ namespace Demo
                 ActivationGradient(Plan.S4, n), WeightGradient(Plan.F5_weight), WeightGradient(Plan.F5_bias));
 
             // S4: MaxPool2D 2x2
-            backend.MaxPool2DBackward(Plan.S4Geometry, n, Activation(Plan.C3, n), ActivationGradient(Plan.S4, n), ActivationGradient(Plan.C3, n));
+            // The only reader of C3: overwrites C3's gradient with the gradient before C3's ReLU.
+            backend.MaxPool2DBackward(Plan.S4Geometry, n, Activation(Plan.C3, n), global::DslNet.Backends.ActivationKind.ReLU, 0f,
+                ActivationGradient(Plan.S4, n), ActivationGradient(Plan.C3, n), overwrite: true);
 
             // C3: Conv2D 16@5x5 + ReLU
-            backend.Conv2DBackward(Plan.C3_0Geometry, n, Activation(Plan.S2, n), Weight(Plan.C3_weight),
-                global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.C3, n), ActivationGradient(Plan.C3, n),
+            // C3's gradient is already the gradient before the ReLU (formed by the max pool that reads C3).
+            backend.Conv2DBackward(Plan.C3_0Geometry, n, Activation(Plan.S2, n), Weight(Plan.C3_weight), ActivationGradient(Plan.C3, n),
                 ActivationGradient(Plan.S2, n), WeightGradient(Plan.C3_weight), WeightGradient(Plan.C3_bias));
 
             // S2: MaxPool2D 2x2
-            backend.MaxPool2DBackward(Plan.S2Geometry, n, Activation(Plan.C1, n), ActivationGradient(Plan.S2, n), ActivationGradient(Plan.C1, n));
+            // The only reader of C1: overwrites C1's gradient with the gradient before C1's ReLU.
+            backend.MaxPool2DBackward(Plan.S2Geometry, n, Activation(Plan.C1, n), global::DslNet.Backends.ActivationKind.ReLU, 0f,
+                ActivationGradient(Plan.S2, n), ActivationGradient(Plan.C1, n), overwrite: true);
 
             // C1: Conv2D 6@5x5 pad 2 + ReLU
-            backend.Conv2DBackward(Plan.C1_0Geometry, n, Activation(Plan.Image, n), Weight(Plan.C1_weight),
-                global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.C1, n), ActivationGradient(Plan.C1, n),
+            // C1's gradient is already the gradient before the ReLU (formed by the max pool that reads C1).
+            backend.Conv2DBackward(Plan.C1_0Geometry, n, Activation(Plan.Image, n), Weight(Plan.C1_weight), ActivationGradient(Plan.C1, n),
                 InputGradient(Plan.Image, n), WeightGradient(Plan.C1_weight), WeightGradient(Plan.C1_bias));
         }
 
@@ -203,6 +207,7 @@ namespace Demo
                 ActivationSize: 8878,
                 ScratchSize: 0,
                 Loss: global::DslNet.Loss.SoftmaxCrossEntropy,
+                OverwrittenGradients: new[] { C1, C3 },
                 // Kind, node, attribute index, input slots, output slot, per-sample input and output shapes, then tensors and hyper-parameters.
                 Ops: new global::DslNet.OpDescriptor[]
                 {
