@@ -15,6 +15,7 @@ using DslNet.Bench;
 //                                                           [--target-s 3] [--label TEXT] [--profile]
 // --profile times every kernel call site of the network workloads instead (see Profile.cs).
 // --floor times the memory floor of W1 batch-1 inference instead (see MemoryFloor.cs).
+// --dense times W3's dense layer alone, product by product, instead (see DenseShapes.cs).
 string? outPath = null;
 int[] threads = { 1, 2 };
 var groups = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -22,6 +23,7 @@ double targetS = 3.0;
 string label = "";
 bool profile = false;
 bool floor = false;
+bool dense = false;
 try
 {
     for (int i = 0; i < args.Length; i++)
@@ -43,8 +45,9 @@ try
             case "--label": label = Value(); break;
             case "--profile": profile = true; break;
             case "--floor": floor = true; break;
+            case "--dense": dense = true; break;
             case "-h" or "--help":
-                Console.WriteLine("DslNet.Bench OUT.json [--threads 1,2] [--only W1,W2,W3,W5] [--target-s 3] [--label TEXT] [--profile] [--floor]");
+                Console.WriteLine("DslNet.Bench OUT.json [--threads 1,2] [--only W1,W2,W3,W5] [--target-s 3] [--label TEXT] [--profile] [--floor] [--dense]");
                 return 0;
             default:
                 if (args[i].StartsWith('-') || outPath is not null) throw new ArgumentException($"Unknown argument '{args[i]}'.");
@@ -79,6 +82,13 @@ if (floor)
 {
     var floorRows = MemoryFloor.Run(targetS);
     File.WriteAllText(Path.GetFullPath(outPath), JsonSerializer.Serialize(new { meta, floor = floorRows }, new JsonSerializerOptions { WriteIndented = true }));
+    Console.WriteLine($"# wrote {outPath}");
+    return 0;
+}
+if (dense)
+{
+    var denseRows = DenseShapes.Run(threads, targetS);
+    File.WriteAllText(Path.GetFullPath(outPath), JsonSerializer.Serialize(new { meta, dense = denseRows }, new JsonSerializerOptions { WriteIndented = true }));
     Console.WriteLine($"# wrote {outPath}");
     return 0;
 }

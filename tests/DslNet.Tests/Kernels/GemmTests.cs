@@ -51,7 +51,7 @@ public class GemmTests
     /// A pool that splits every product it can (no minimum work), so small awkward sizes take the
     /// parallel paths too; null for one thread (the sequential code, as callers without a pool get).
     /// </summary>
-    private static WorkerPool? Pool(int threads) => threads == 1 ? null : new WorkerPool(threads) { MinimumWorkPerPart = 0 };
+    internal static WorkerPool? Pool(int threads) => threads == 1 ? null : new WorkerPool(threads) { MinimumWorkPerPart = 0 };
 
     [Theory]
     [MemberData(nameof(Combinations))]
@@ -322,7 +322,7 @@ public class GemmTests
     /// Runs one product with stored matrices padded by padX extra columns (ld = cols + pad) and checks
     /// C against the double reference, including that C's padding columns are left untouched.
     /// </summary>
-    private static void RunCase(Random random, bool transposeA, bool transposeB, int m, int n, int k, float beta,
+    internal static void RunCase(Random random, bool transposeA, bool transposeB, int m, int n, int k, float beta,
         int padA, int padB, int padC, WorkerPool? pool = null)
     {
         int aRows = transposeA ? k : m, aCols = transposeA ? m : k;
@@ -341,7 +341,7 @@ public class GemmTests
     }
 
     /// <summary>Naive double triple loop; columns of C beyond n keep their initial values.</summary>
-    private static double[] Reference(bool transposeA, bool transposeB, int m, int n, int k,
+    internal static double[] Reference(bool transposeA, bool transposeB, int m, int n, int k,
         double[] a, int lda, double[] b, int ldb, double[] c0, int ldc, double beta)
     {
         var c = (double[])c0.Clone();

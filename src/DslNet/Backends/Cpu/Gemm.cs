@@ -27,7 +27,9 @@ namespace DslNet.Backends.Cpu;
 ///           micro-kernel: C[ir.., jr..] (MR×NR) += Apanel · Bpanel
 /// </code>
 /// The K and M blocks are balanced (BlockStep). The files: Gemm.cs (driver, loops), Gemm.Kernels.cs
-/// (micro-kernels), Gemm.Packing.cs, Gemm.Parallel.cs (threads), Gemm.FewRows.cs (GEMV-like products).
+/// (micro-kernels), Gemm.Packing.cs, Gemm.Parallel.cs (threads), Gemm.FewRows.cs (GEMV-like products),
+/// Gemm.ShortDepth.cs (one K and one M block: B packed panel by panel) and Gemm.LongDepth.cs (a deep
+/// product with a narrow C: A read in place) — the two shapes of a Dense layer's backward and forward.
 /// Packing makes the micro-kernel's reads contiguous whatever the transposes and leading
 /// dimensions are, and pads partial panels with zeros so the micro-kernel always computes a full
 /// MR×NR tile; partial tiles of C are written through a small stack tile. The vectors run along N
@@ -102,6 +104,10 @@ internal static unsafe partial class Gemm
         {
             if (IsFewRows(m, n, transposeB))
                 MultiplyFewRows(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, pool);
+            else if (IsLongDepth(transposeA, m, n, k))
+                MultiplyLongDepth(transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, pool);
+            else if (IsShortDepth(m, n, k))
+                MultiplyShortDepth(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, pool);
             else if (!TryMultiplyParallel(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, pool))
                 MultiplyBlocked(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
         }

@@ -1,0 +1,116 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
+using DslNet.Backends;
+using DslNet.Backends.Cpu;
+
+namespace DslNet.Bench;
+
+/// <summary>
+/// <c>--dense</c>: times W3's dense layer (12544→128, batch 128, fused ReLU) alone, product by product,
+/// at each requested thread count: the three GEMMs as DenseForward and DenseBackward issue them
+/// (forward y = x·Wᵀ onto the bias: M = N = 128, K = 12544; backward dx += dz·W and dW += dzᵀ·x:
+/// M = 128, N = 12544, K = 128), then the two whole kernels. The operands (25 MB) stay in L3 between
+/// calls here, while in a training step the convolutions evict them, so the step's profile is the
+/// judge; this shows what the products themselves run at.
+/// </summary>
+internal static class DenseShapes
+{
+    private const int Batch = 128, In = 12544, Out = 128;
+
+    public static List<Dictionary<string, object?>> Run(IEnumerable<int> threadCounts, double targetS)
+    {
+        var rows = new List<Dictionary<string, object?>>();
+        var random = new Random(99);
+        float[] x = Uniform(random, Batch * In), w = Uniform(random, Out * In), dz = Uniform(random, Batch * Out);
+        float[] y = new float[Batch * Out], dx = new float[Batch * In], dw = new float[Out * In];
+        double flops = 2.0 * Batch * In * Out;
+        Console.WriteLine($"{"W3 dense 12544->128 b128",-40} {"thr",3} {"median ms",10} {"min ms",9}  GFLOP/s median (best)");
+        foreach (int threads in threadCounts)
+        {
+            using var backend = new CpuBackend(threads);
+            var pool = backend.Pool;
+            void Row(string name, double work, Action fn)
+            {
+                // The calling thread's CPU time too: on a loaded machine it leaves out the time the
+                // thread was not running (at one thread, the product's own time, less cache effects).
+                var cpu = new List<double>();
+                var r = Timing.Measure(() =>
+                {
+                    double t0 = ThreadCpuMs();
+                    fn();
+                    cpu.Add(ThreadCpuMs() - t0);
+                }, targetS, minReps: 20);
+                cpu.Sort();
+                double cpuMedian = cpu[cpu.Count / 2];
+                double median = work / (r.MedianMs * 1e-3) / 1e9, best = work / (r.MinMs * 1e-3) / 1e9;
+                Console.WriteLine($"{name,-40} {threads,3} {r.MedianMs,10:F3} {r.MinMs,9:F3}  {median,6:F1} ({best:F1})  cpu {cpuMedian:F3} ms");
+                rows.Add(new() { ["workload"] = name, ["threads"] = threads, ["median_ms"] = r.MedianMs, ["min_ms"] = r.MinMs,
+                    ["gflops_at_median"] = median, ["caller_cpu_median_ms"] = cpuMedian });
+            }
+            // The operands live in backend buffers, as a network's do (line-aligned, huge pages where Linux gives them).
+            var g = new DenseGeometry(In, Out);
+            CpuBuffer Upload(float[] values)
+            {
+                var buffer = (CpuBuffer)backend.Allocate(values.Length);
+                backend.CopyFromHost(values, buffer.View);
+                return buffer;
+            }
+            CpuBuffer bx = Upload(x), bw = Upload(w), bb = Upload(Uniform(random, Out)), by = Upload(y), bdz = Upload(dz);
+            CpuBuffer bdx = Upload(dx), bdw = Upload(dw), bdb = Upload(new float[Out]);
+            Span<float> All(CpuBuffer buffer) => buffer.Elements(0, buffer.Length);
+            Row("forward  y = x·Wᵀ (+= bias)", flops, () => Gemm.Multiply(false, true, Batch, Out, In, All(bx), In, All(bw), In, All(by), Out, 1f, pool));
+            Row("backward dx += dz·W", flops, () => Gemm.Multiply(false, false, Batch, In, Out, All(bdz), Out, All(bw), In, All(bdx), In, 1f, pool));
+            Row("backward dW += dzᵀ·x", flops, () => Gemm.Multiply(true, false, Out, In, Batch, All(bdz), Out, All(bx), In, All(bdw), In, 1f, pool));
+            BufferView vx = bx.View, vw = bw.View, vb = bb.View, vy = by.View, vdy = bdz.View, vdx = bdx.View, vdw = bdw.View, vdb = bdb.View;
+            Row("DenseForward (bias, ReLU)", flops, () => backend.DenseForward(g, Batch, vx, vw, vb, ActivationKind.ReLU, 0f, vy));
+            Row("DenseBackward (ReLU, dx, dW, db)", 2 * flops,
+                () => backend.DenseBackward(g, Batch, vx, vw, ActivationKind.ReLU, 0f, vy, vdy, vdx, vdw, vdb));
+
+            // The other networks' dense products that take the same GEMM paths (short depth: k ≤ KC, m ≤ MC),
+            // to check they do not lose: W1 (784-512-256-10, batch 128) and W2 (LeNet's 400-120-84-10, batch 64).
+            foreach (var (name, ta, tb, m, n, k) in OtherShapes)
+            {
+                float[] a = Uniform(random, m * k), b = Uniform(random, k * n), c = new float[m * n];
+                int lda = ta ? m : k, ldb = tb ? k : n;
+                Row($"{name} {(ta ? "T" : "N")}{(tb ? "T" : "N")} {m}x{n}x{k}", 2.0 * m * n * k,
+                    () => Gemm.Multiply(ta, tb, m, n, k, a, lda, b, ldb, c, n, 1f, pool));
+            }
+        }
+        return rows;
+    }
+
+    private static readonly (string Name, bool TransposeA, bool TransposeB, int M, int N, int K)[] OtherShapes =
+    {
+        ("W1 fwd 2", false, true, 128, 256, 512),
+        ("W1 dx 3", false, false, 128, 256, 10),
+        ("W1 dW 3", true, false, 10, 256, 128),
+        ("W1 dx 2", false, false, 128, 512, 256),
+        ("W2 fwd 1", false, true, 64, 120, 400),
+        ("W2 fwd 2", false, true, 64, 84, 120),
+        ("W2 dx 1", false, false, 64, 400, 120),
+        ("W2 dW 1", true, false, 120, 400, 64),
+        ("W2 dx 2", false, false, 64, 120, 84),
+        ("W2 dW 2", true, false, 84, 120, 64),
+    };
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec { public long Seconds, Nanoseconds; }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+
+    /// <summary>CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID), in milliseconds; NaN where unavailable.</summary>
+    private static double ThreadCpuMs()
+    {
+        if (!OperatingSystem.IsLinux() || ClockGetTime(3, out var t) != 0) return double.NaN;
+        return t.Seconds * 1e3 + t.Nanoseconds * 1e-6;
+    }
+
+    private static float[] Uniform(Random random, int length)
+    {
+        var values = new float[length];
+        for (int i = 0; i < length; i++) values[i] = random.NextSingle() - 0.5f;
+        return values;
+    }
+}
