@@ -202,64 +202,74 @@ internal static unsafe partial class WinogradConvolution
     private const int RowsPerTile = DirectConvolutionKernels.MaxRows;
 
     /// <summary>
-    /// M[r, v] = Σ_c U[c, r] · V[c, v] for TR rows (output channels) and <see cref="ChunkPositions"/>
-    /// vectors (tile positions) at one Winograd point: U packed [c][TR] (consecutive broadcasts), V
-    /// [c][position][16]. Row r, vector v is stored at m + r·<see cref="ChunkRowStride"/> + v·<see cref="ChunkPositionStride"/>.
-    /// 3·TR accumulators; each channel loads 3 vectors, broadcasts TR weights and issues 3·TR FMAs.
+    /// M[r, v] = Σ_c U[c, r] · V[c, v] for TR rows (output channels) and TP ≤ <see cref="ChunkPositions"/>
+    /// vectors (tile positions) at one Winograd point: U packed [c][TR] (consecutive broadcasts), V's
+    /// channel c at v + c·<paramref name="channelStride"/>, its positions one vector apart. Row r, vector v
+    /// is stored at m + r·<see cref="ChunkRowStride"/> + v·<see cref="ChunkPositionStride"/>.
+    /// TR·TP accumulators; each channel loads TP vectors, broadcasts TR weights and issues TR·TP FMAs.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MultiplyPoint<TR>(float* u, float* v, int channels, float* m) where TR : struct, IRowCount
+    private static void MultiplyPoint<TR, TP>(float* u, float* v, int channels, int channelStride, float* m)
+        where TR : struct, IRowCount where TP : struct, IRowCount
     {
         var z = Vector512<float>.Zero;
         Vector512<float> a00 = z, a01 = z, a02 = z, a10 = z, a11 = z, a12 = z, a20 = z, a21 = z, a22 = z, a30 = z, a31 = z, a32 = z;
         Vector512<float> a40 = z, a41 = z, a42 = z, a50 = z, a51 = z, a52 = z, a60 = z, a61 = z, a62 = z, a70 = z, a71 = z, a72 = z;
-        const int vs = ChunkPositions * Lanes;
-        for (int c = 0; c < channels; c++, u += TR.Value, v += vs)
+        for (int c = 0; c < channels; c++, u += TR.Value, v += channelStride)
         {
             var x0 = Vector512.Load(v);
-            var x1 = Vector512.Load(v + Lanes);
-            var x2 = Vector512.Load(v + 2 * Lanes);
-            var b = Vector512.Create(u[0]);
-            a00 = Vector512.FusedMultiplyAdd(b, x0, a00); a01 = Vector512.FusedMultiplyAdd(b, x1, a01); a02 = Vector512.FusedMultiplyAdd(b, x2, a02);
-            if (TR.Value > 1) { b = Vector512.Create(u[1]); a10 = Vector512.FusedMultiplyAdd(b, x0, a10); a11 = Vector512.FusedMultiplyAdd(b, x1, a11); a12 = Vector512.FusedMultiplyAdd(b, x2, a12); }
-            if (TR.Value > 2) { b = Vector512.Create(u[2]); a20 = Vector512.FusedMultiplyAdd(b, x0, a20); a21 = Vector512.FusedMultiplyAdd(b, x1, a21); a22 = Vector512.FusedMultiplyAdd(b, x2, a22); }
-            if (TR.Value > 3) { b = Vector512.Create(u[3]); a30 = Vector512.FusedMultiplyAdd(b, x0, a30); a31 = Vector512.FusedMultiplyAdd(b, x1, a31); a32 = Vector512.FusedMultiplyAdd(b, x2, a32); }
-            if (TR.Value > 4) { b = Vector512.Create(u[4]); a40 = Vector512.FusedMultiplyAdd(b, x0, a40); a41 = Vector512.FusedMultiplyAdd(b, x1, a41); a42 = Vector512.FusedMultiplyAdd(b, x2, a42); }
-            if (TR.Value > 5) { b = Vector512.Create(u[5]); a50 = Vector512.FusedMultiplyAdd(b, x0, a50); a51 = Vector512.FusedMultiplyAdd(b, x1, a51); a52 = Vector512.FusedMultiplyAdd(b, x2, a52); }
-            if (TR.Value > 6) { b = Vector512.Create(u[6]); a60 = Vector512.FusedMultiplyAdd(b, x0, a60); a61 = Vector512.FusedMultiplyAdd(b, x1, a61); a62 = Vector512.FusedMultiplyAdd(b, x2, a62); }
-            if (TR.Value > 7) { b = Vector512.Create(u[7]); a70 = Vector512.FusedMultiplyAdd(b, x0, a70); a71 = Vector512.FusedMultiplyAdd(b, x1, a71); a72 = Vector512.FusedMultiplyAdd(b, x2, a72); }
+            var x1 = TP.Value > 1 ? Vector512.Load(v + Lanes) : z;
+            var x2 = TP.Value > 2 ? Vector512.Load(v + 2 * Lanes) : z;
+            { var b = Vector512.Create(u[0]); a00 = Vector512.FusedMultiplyAdd(b, x0, a00); if (TP.Value > 1) a01 = Vector512.FusedMultiplyAdd(b, x1, a01); if (TP.Value > 2) a02 = Vector512.FusedMultiplyAdd(b, x2, a02); }
+            if (TR.Value > 1) { var b = Vector512.Create(u[1]); a10 = Vector512.FusedMultiplyAdd(b, x0, a10); if (TP.Value > 1) a11 = Vector512.FusedMultiplyAdd(b, x1, a11); if (TP.Value > 2) a12 = Vector512.FusedMultiplyAdd(b, x2, a12); }
+            if (TR.Value > 2) { var b = Vector512.Create(u[2]); a20 = Vector512.FusedMultiplyAdd(b, x0, a20); if (TP.Value > 1) a21 = Vector512.FusedMultiplyAdd(b, x1, a21); if (TP.Value > 2) a22 = Vector512.FusedMultiplyAdd(b, x2, a22); }
+            if (TR.Value > 3) { var b = Vector512.Create(u[3]); a30 = Vector512.FusedMultiplyAdd(b, x0, a30); if (TP.Value > 1) a31 = Vector512.FusedMultiplyAdd(b, x1, a31); if (TP.Value > 2) a32 = Vector512.FusedMultiplyAdd(b, x2, a32); }
+            if (TR.Value > 4) { var b = Vector512.Create(u[4]); a40 = Vector512.FusedMultiplyAdd(b, x0, a40); if (TP.Value > 1) a41 = Vector512.FusedMultiplyAdd(b, x1, a41); if (TP.Value > 2) a42 = Vector512.FusedMultiplyAdd(b, x2, a42); }
+            if (TR.Value > 5) { var b = Vector512.Create(u[5]); a50 = Vector512.FusedMultiplyAdd(b, x0, a50); if (TP.Value > 1) a51 = Vector512.FusedMultiplyAdd(b, x1, a51); if (TP.Value > 2) a52 = Vector512.FusedMultiplyAdd(b, x2, a52); }
+            if (TR.Value > 6) { var b = Vector512.Create(u[6]); a60 = Vector512.FusedMultiplyAdd(b, x0, a60); if (TP.Value > 1) a61 = Vector512.FusedMultiplyAdd(b, x1, a61); if (TP.Value > 2) a62 = Vector512.FusedMultiplyAdd(b, x2, a62); }
+            if (TR.Value > 7) { var b = Vector512.Create(u[7]); a70 = Vector512.FusedMultiplyAdd(b, x0, a70); if (TP.Value > 1) a71 = Vector512.FusedMultiplyAdd(b, x1, a71); if (TP.Value > 2) a72 = Vector512.FusedMultiplyAdd(b, x2, a72); }
         }
-        StoreRow(a00, a01, a02, m);
-        if (TR.Value > 1) StoreRow(a10, a11, a12, m + ChunkRowStride);
-        if (TR.Value > 2) StoreRow(a20, a21, a22, m + 2 * ChunkRowStride);
-        if (TR.Value > 3) StoreRow(a30, a31, a32, m + 3 * ChunkRowStride);
-        if (TR.Value > 4) StoreRow(a40, a41, a42, m + 4 * ChunkRowStride);
-        if (TR.Value > 5) StoreRow(a50, a51, a52, m + 5 * ChunkRowStride);
-        if (TR.Value > 6) StoreRow(a60, a61, a62, m + 6 * ChunkRowStride);
-        if (TR.Value > 7) StoreRow(a70, a71, a72, m + 7 * ChunkRowStride);
+        StoreRow<TP>(a00, a01, a02, m);
+        if (TR.Value > 1) StoreRow<TP>(a10, a11, a12, m + ChunkRowStride);
+        if (TR.Value > 2) StoreRow<TP>(a20, a21, a22, m + 2 * ChunkRowStride);
+        if (TR.Value > 3) StoreRow<TP>(a30, a31, a32, m + 3 * ChunkRowStride);
+        if (TR.Value > 4) StoreRow<TP>(a40, a41, a42, m + 4 * ChunkRowStride);
+        if (TR.Value > 5) StoreRow<TP>(a50, a51, a52, m + 5 * ChunkRowStride);
+        if (TR.Value > 6) StoreRow<TP>(a60, a61, a62, m + 6 * ChunkRowStride);
+        if (TR.Value > 7) StoreRow<TP>(a70, a71, a72, m + 7 * ChunkRowStride);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow(Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, float* m)
+    private static void StoreRow<TP>(Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, float* m) where TP : struct, IRowCount
     {
         Vector512.Store(s0, m);
-        Vector512.Store(s1, m + ChunkPositionStride);
-        Vector512.Store(s2, m + 2 * ChunkPositionStride);
+        if (TP.Value > 1) Vector512.Store(s1, m + ChunkPositionStride);
+        if (TP.Value > 2) Vector512.Store(s2, m + 2 * ChunkPositionStride);
     }
 
-    /// <summary>Runs <see cref="MultiplyPoint{TR}"/> for 1 … 8 rows.</summary>
-    private static void MultiplyPoint(int rows, float* u, float* v, int channels, float* m)
+    /// <summary>Runs <see cref="MultiplyPoint{TR, TP}"/> for 1 … 8 rows and 1 … 3 positions.</summary>
+    private static void MultiplyPoint(int rows, int positions, float* u, float* v, int channels, int channelStride, float* m)
+    {
+        switch (positions)
+        {
+            case 1: MultiplyPoint<Rows1>(rows, u, v, channels, channelStride, m); break;
+            case 2: MultiplyPoint<Rows2>(rows, u, v, channels, channelStride, m); break;
+            default: MultiplyPoint<Rows3>(rows, u, v, channels, channelStride, m); break;
+        }
+    }
+
+    private static void MultiplyPoint<TP>(int rows, float* u, float* v, int channels, int channelStride, float* m) where TP : struct, IRowCount
     {
         switch (rows)
         {
-            case 1: MultiplyPoint<Rows1>(u, v, channels, m); break;
-            case 2: MultiplyPoint<Rows2>(u, v, channels, m); break;
-            case 3: MultiplyPoint<Rows3>(u, v, channels, m); break;
-            case 4: MultiplyPoint<Rows4>(u, v, channels, m); break;
-            case 5: MultiplyPoint<Rows5>(u, v, channels, m); break;
-            case 6: MultiplyPoint<Rows6>(u, v, channels, m); break;
-            case 7: MultiplyPoint<Rows7>(u, v, channels, m); break;
-            default: MultiplyPoint<Rows8>(u, v, channels, m); break;
+            case 1: MultiplyPoint<Rows1, TP>(u, v, channels, channelStride, m); break;
+            case 2: MultiplyPoint<Rows2, TP>(u, v, channels, channelStride, m); break;
+            case 3: MultiplyPoint<Rows3, TP>(u, v, channels, channelStride, m); break;
+            case 4: MultiplyPoint<Rows4, TP>(u, v, channels, channelStride, m); break;
+            case 5: MultiplyPoint<Rows5, TP>(u, v, channels, channelStride, m); break;
+            case 6: MultiplyPoint<Rows6, TP>(u, v, channels, channelStride, m); break;
+            case 7: MultiplyPoint<Rows7, TP>(u, v, channels, channelStride, m); break;
+            default: MultiplyPoint<Rows8, TP>(u, v, channels, channelStride, m); break;
         }
     }
 }

@@ -43,7 +43,7 @@ internal static unsafe partial class WinogradConvolution
     internal const int Phases = Tile * Tile;
     /// <summary>Samples per group: the lanes of a vector.</summary>
     internal const int Lanes = 16;
-    /// <summary>Tile positions per register tile of <see cref="MultiplyPoint{TR}"/>.</summary>
+    /// <summary>Most tile positions per register tile of <see cref="MultiplyPoint{TR, TP}"/>.</summary>
     private const int ChunkPositions = 3;
     private const int ChunkPositionStride = Points * Lanes;
     private const int ChunkRowStride = ChunkPositions * ChunkPositionStride;
@@ -51,10 +51,9 @@ internal static unsafe partial class WinogradConvolution
     /// <summary>
     /// Floats of input frames a part packs for one band of tile rows (4 MiB; W3's conv2: the whole 28×28
     /// image of 32 channels, 2 MiB, one band). The transforms prefetch the next channel's taps, so frames
-    /// beyond L2 cost little; one band per image leaves no partly filled register tile at the end of
-    /// every tile row (with one-row bands, 7 positions ran as 3 + 3 + 3 of which 2 were empty: 22% of
-    /// the products wasted). Measured on W3's conv2 forward, 1 thread (min of 9, load ~20, CPU time per
-    /// call): 30.4–31.4 ms with one-row bands (256 KiB), 25.2–26.5 ms whole-image; products 12 → 9.3 ms.
+    /// beyond L2 cost little. Measured on W3's conv2 forward, 1 thread (min of 9, load ~20, CPU time per
+    /// call), when register tiles still ran across the band's tile rows: 30.4–31.4 ms with one-row bands
+    /// (256 KiB), 25.2–26.5 ms whole-image.
     /// </summary>
     private const int FrameBudgetFloats = 1 << 20;
 
@@ -106,6 +105,7 @@ internal static unsafe partial class WinogradConvolution
     [ThreadStatic] private static int[]? t_taps;
     [ThreadStatic] private static int[]? t_weightTaps;
     [ThreadStatic] private static float[]? t_staging;
+    [ThreadStatic] private static float[]? t_outputStaging;
 
     private static T* Scratch<T>(ref T[]? buffer, long length) where T : unmanaged =>
         AlignedScratch.Get(ref buffer, length, "Winograd convolution");
@@ -224,24 +224,42 @@ internal static unsafe partial class WinogradConvolution
         }
     }
 
-    /// <summary>Per-thread scratch of <see cref="CorrelateBand"/>: the chunk's transformed inputs, its point products, one finished tile, the tap table.</summary>
+    /// <summary>
+    /// Floats of transformed input one segment of a tile row may hold (512 KiB, with the packed kernel and
+    /// the staged outputs about what L2 keeps): W3's conv2 forward, 32 channels, takes its whole 7-tile
+    /// rows; its input gradient, 64 channels, segments of 2–3 tiles.
+    /// </summary>
+    private const int SegmentBudgetFloats = 1 << 17;
+
+    /// <summary>
+    /// Per-thread scratch of <see cref="CorrelateBand"/>: a segment's transformed inputs, a register tile's point
+    /// products, one finished tile, the staged outputs of a block of channels, the tap table; the segment length.
+    /// </summary>
     private readonly struct CorrelationScratch
     {
-        public readonly float* V, M, Tile;
+        public readonly float* V, M, Tile, Staging;
         public readonly int* Taps;
+        /// <summary>Most tile positions of a segment (a run of one tile row transformed at once).</summary>
+        public readonly int SegmentTiles;
 
-        private CorrelationScratch(float* v, float* m, float* tile, int* taps)
+        private CorrelationScratch(float* v, float* m, float* tile, float* staging, int* taps, int segmentTiles)
         {
-            V = v; M = m; Tile = tile; Taps = taps;
+            V = v; M = m; Tile = tile; Staging = staging; Taps = taps; SegmentTiles = segmentTiles;
         }
+
+        /// <summary>Floats from one Winograd point of V to the next.</summary>
+        public long VPointStride(in WinogradShape s) => OddLineStride((long)s.InChannels * SegmentTiles * Lanes);
 
         public static CorrelationScratch Get(in WinogradShape s)
         {
+            int segmentTiles = (int)Math.Clamp(SegmentBudgetFloats / ((long)s.InChannels * Points * Lanes), 1, s.TilesX);
             var result = new CorrelationScratch(
-                WinogradConvolution.Scratch(ref t_transformed, Points * OddLineStride((long)s.InChannels * ChunkPositions * Lanes)),
+                WinogradConvolution.Scratch(ref t_transformed, Points * OddLineStride((long)s.InChannels * segmentTiles * Lanes)),
                 WinogradConvolution.Scratch(ref t_products, (long)RowsPerTile * ChunkRowStride),
                 WinogradConvolution.Scratch(ref t_points, Phases * Lanes),
-                WinogradConvolution.Scratch(ref t_taps, Points));
+                WinogradConvolution.Scratch(ref t_outputStaging, OutputStagingFloats(segmentTiles * WinogradConvolution.Tile)),
+                WinogradConvolution.Scratch(ref t_taps, Points),
+                segmentTiles);
             for (int i = 0; i < Alpha; i++)
                 for (int k = 0; k < Alpha; k++) result.Taps[i * Alpha + k] = s.InputTapOffset(i, k);
             return result;
@@ -251,8 +269,11 @@ internal static unsafe partial class WinogradConvolution
     /// <summary>
     /// Out (=|+=) f(U ⋆ frames + bias) for the tiles of one band of one group: <paramref name="frames"/> hold
     /// every input channel's frame of the band (channel c at c·InputFrameFloats), <paramref name="output"/> is the
-    /// group's first sample. Chunks of <see cref="ChunkPositions"/> tile positions: every channel's input
-    /// transform, then per block of output channels the 36 point products and the output transforms.
+    /// group's first sample. Each tile row is cut into equal segments of at most SegmentTiles positions: every
+    /// channel's input transform; then per block of output channels, register tiles of up to
+    /// <see cref="ChunkPositions"/> positions (equal too, so 7 runs as 3 + 2 + 2: a tile is never partly
+    /// empty): the 36 point products and the output transforms. Overwritten outputs are staged and copied out
+    /// once the block's segment is done, added ones are added tile by tile (WinogradConvolution.OutputTiles.cs).
     /// ReLU is applied in the output transform, other activations by the caller.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -260,42 +281,43 @@ internal static unsafe partial class WinogradConvolution
         int ty0, int bandRows, bool relu, bool accumulate, in CorrelationScratch scratch, bool prefetch = false)
     {
         int frameFloats = s.InputFrameFloats;
-        float* v = scratch.V, m = scratch.M, tile = scratch.Tile;
+        float* v = scratch.V, m = scratch.M, tile = scratch.Tile, staging = scratch.Staging;
         int* taps = scratch.Taps;
-        long vPointStride = OddLineStride((long)s.InChannels * ChunkPositions * Lanes);
+        long vPointStride = scratch.VPointStride(s);
+        int vChannelStride = scratch.SegmentTiles * Lanes;
         long uPointStride = (long)s.OutChannels * s.InChannels;
         int outImage = s.OutChannels * s.OutputPlane;
-        int positions = bandRows * s.TilesX;
-        for (int p0 = 0; p0 < positions; p0 += ChunkPositions)
-        {
-            int count = Math.Min(ChunkPositions, positions - p0);
-            // Transform the chunk's tiles of every input channel: V[ξ][c][position][lane].
-            for (int c = 0; c < s.InChannels; c++)
-                for (int q = 0; q < count; q++)
-                {
-                    int p = p0 + q;
-                    InputTransform(frames + (long)c * frameFloats + s.InputTileOffset(p / s.TilesX, p % s.TilesX), taps,
-                        v + (c * ChunkPositions + q) * Lanes, vPointStride, prefetch && c + 1 < s.InChannels ? frameFloats : 0);
-                }
-            // Per block of output channels: the 36 point products, then the output transform.
-            for (int o0 = 0; o0 < s.OutChannels; o0 += RowsPerTile)
+        int rowFloats = scratch.SegmentTiles * Tile;
+        int segments = (s.TilesX + scratch.SegmentTiles - 1) / scratch.SegmentTiles;
+        for (int row = 0; row < bandRows; row++)
+            for (int segment = 0; segment < segments; segment++)
             {
-                int rows = Math.Min(RowsPerTile, s.OutChannels - o0);
-                for (int xi = 0; xi < Points; xi++)
-                    MultiplyPoint(rows, packed + xi * uPointStride + (long)o0 * s.InChannels, v + xi * vPointStride,
-                        s.InChannels, m + xi * Lanes);
-                for (int r = 0; r < rows; r++)
-                {
-                    int o = o0 + r;
-                    float* outputPlane = output + (long)o * s.OutputPlane;
+                int tx0 = WorkerPool.PartStart(s.TilesX, segments, segment), count = WorkerPool.PartStart(s.TilesX, segments, segment + 1) - tx0;
+                // Transform the segment's tiles of every input channel: V[ξ][c][position][lane].
+                for (int c = 0; c < s.InChannels; c++)
                     for (int q = 0; q < count; q++)
+                        InputTransform(frames + (long)c * frameFloats + s.InputTileOffset(row, tx0 + q), taps,
+                            v + (long)c * vChannelStride + q * Lanes, vPointStride, prefetch && c + 1 < s.InChannels ? frameFloats : 0);
+                int chunks = (count + ChunkPositions - 1) / ChunkPositions;
+                for (int o0 = 0; o0 < s.OutChannels; o0 += RowsPerTile)
+                {
+                    int rows = Math.Min(RowsPerTile, s.OutChannels - o0);
+                    for (int chunk = 0; chunk < chunks; chunk++)
                     {
-                        int p = p0 + q;
-                        OutputTransform(m + r * ChunkRowStride + q * ChunkPositionStride, tile, bias == null ? 0f : bias[o], relu);
-                        StoreTile(s, tile, outputPlane, outImage, images, ty0 + p / s.TilesX, p % s.TilesX, accumulate);
+                        int q0 = WorkerPool.PartStart(count, chunks, chunk), positions = WorkerPool.PartStart(count, chunks, chunk + 1) - q0;
+                        for (int xi = 0; xi < Points; xi++)
+                            MultiplyPoint(rows, positions, packed + xi * uPointStride + (long)o0 * s.InChannels, v + xi * vPointStride + q0 * Lanes,
+                                s.InChannels, vChannelStride, m + xi * Lanes);
+                        for (int r = 0; r < rows; r++)
+                            for (int q = 0; q < positions; q++)
+                            {
+                                OutputTransform(m + r * ChunkRowStride + q * ChunkPositionStride, tile, bias == null ? 0f : bias[o0 + r], relu);
+                                if (accumulate) AddTile(s, tile, output + (long)(o0 + r) * s.OutputPlane, outImage, images, ty0 + row, tx0 + q0 + q);
+                                else StageTile(tile, staging + (long)r * Lanes * Tile * rowFloats + (q0 + q) * Tile, rowFloats);
+                            }
                     }
+                    if (!accumulate) FlushStagedTiles(s, staging, rowFloats, rows, output + (long)o0 * s.OutputPlane, outImage, images, ty0 + row, tx0, count);
                 }
             }
-        }
     }
 }
