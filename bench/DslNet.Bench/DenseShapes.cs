@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using DslNet.Backends;
 using DslNet.Backends.Cpu;
@@ -11,41 +12,49 @@ namespace DslNet.Bench;
 /// at each requested thread count: the three GEMMs as DenseForward and DenseBackward issue them
 /// (forward y = x·Wᵀ onto the bias: M = N = 128, K = 12544; backward dx += dz·W and dW += dzᵀ·x:
 /// M = 128, N = 12544, K = 128), then the two whole kernels. The operands (25 MB) stay in L3 between
-/// calls here, while in a training step the convolutions evict them, so the step's profile is the
-/// judge; this shows what the products themselves run at.
+/// calls here unless --cold is given (64 MB written between calls, as a training step's convolutions
+/// do); the step's profile is the judge, this shows what the products themselves run at.
 /// </summary>
 internal static class DenseShapes
 {
     private const int Batch = 128, In = 12544, Out = 128;
 
-    public static List<Dictionary<string, object?>> Run(IEnumerable<int> threadCounts, double targetS)
+    public static List<Dictionary<string, object?>> Run(IEnumerable<int> threadCounts, double targetS, bool cold)
     {
         var rows = new List<Dictionary<string, object?>>();
         var random = new Random(99);
         float[] x = Uniform(random, Batch * In), w = Uniform(random, Out * In), dz = Uniform(random, Batch * Out);
         float[] y = new float[Batch * Out], dx = new float[Batch * In], dw = new float[Out * In];
         double flops = 2.0 * Batch * In * Out;
-        Console.WriteLine($"{"W3 dense 12544->128 b128",-40} {"thr",3} {"median ms",10} {"min ms",9}  GFLOP/s median (best)");
+        Console.WriteLine($"{(cold ? "W3 dense 12544->128 b128, cold" : "W3 dense 12544->128 b128"),-40} {"thr",3} {"median ms",10} {"min ms",9}  GFLOP/s median (best)");
         foreach (int threads in threadCounts)
         {
             using var backend = new CpuBackend(threads);
             var pool = backend.Pool;
             void Row(string name, double work, Action fn)
             {
-                // The calling thread's CPU time too: on a loaded machine it leaves out the time the
-                // thread was not running (at one thread, the product's own time, less cache effects).
+                // Wall time and the calling thread's CPU time of each call: on a loaded machine the CPU
+                // time leaves out the time the thread was not running (at one thread, the product's
+                // own time). With cold, 64 MB are written between calls, as a training step's
+                // convolutions do, so the operands come from memory rather than from L3.
+                var wall = new List<double>();
                 var cpu = new List<double>();
-                var r = Timing.Measure(() =>
+                for (int i = 0; i < 3; i++) fn();
+                for (long start = Stopwatch.GetTimestamp(); wall.Count < 20 || Stopwatch.GetElapsedTime(start).TotalSeconds < targetS;)
                 {
-                    double t0 = ThreadCpuMs();
+                    if (cold) Evict();
+                    double c0 = ThreadCpuMs();
+                    long t0 = Stopwatch.GetTimestamp();
                     fn();
-                    cpu.Add(ThreadCpuMs() - t0);
-                }, targetS, minReps: 20);
+                    wall.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                    cpu.Add(ThreadCpuMs() - c0);
+                }
+                wall.Sort();
                 cpu.Sort();
-                double cpuMedian = cpu[cpu.Count / 2];
-                double median = work / (r.MedianMs * 1e-3) / 1e9, best = work / (r.MinMs * 1e-3) / 1e9;
-                Console.WriteLine($"{name,-40} {threads,3} {r.MedianMs,10:F3} {r.MinMs,9:F3}  {median,6:F1} ({best:F1})  cpu {cpuMedian:F3} ms");
-                rows.Add(new() { ["workload"] = name, ["threads"] = threads, ["median_ms"] = r.MedianMs, ["min_ms"] = r.MinMs,
+                double medianMs = wall[wall.Count / 2], minMs = wall[0], cpuMedian = cpu[cpu.Count / 2];
+                double median = work / (medianMs * 1e-3) / 1e9, best = work / (minMs * 1e-3) / 1e9;
+                Console.WriteLine($"{name,-40} {threads,3} {medianMs,10:F3} {minMs,9:F3}  {median,6:F1} ({best:F1})  cpu {cpuMedian:F3} ms");
+                rows.Add(new() { ["workload"] = name, ["threads"] = threads, ["cold"] = cold, ["median_ms"] = medianMs, ["min_ms"] = minMs,
                     ["gflops_at_median"] = median, ["caller_cpu_median_ms"] = cpuMedian });
             }
             // The operands live in backend buffers, as a network's do (line-aligned, huge pages where Linux gives them).
@@ -78,6 +87,16 @@ internal static class DenseShapes
             }
         }
         return rows;
+    }
+
+    private static float[]? s_evict;
+
+    /// <summary>Writes 64 MB (twice the L3), so what a call reads next comes from memory.</summary>
+    private static void Evict()
+    {
+        s_evict ??= new float[16 << 20];
+        var span = s_evict.AsSpan();
+        for (int i = 0; i < span.Length; i += 16) span[i] += 1f;
     }
 
     private static readonly (string Name, bool TransposeA, bool TransposeB, int M, int N, int K)[] OtherShapes =

@@ -15,7 +15,8 @@ using DslNet.Bench;
 //                                                           [--target-s 3] [--label TEXT] [--profile]
 // --profile times every kernel call site of the network workloads instead (see Profile.cs).
 // --floor times the memory floor of W1 batch-1 inference instead (see MemoryFloor.cs).
-// --dense times W3's dense layer alone, product by product, instead (see DenseShapes.cs).
+// --dense times W3's dense layer alone, product by product, instead (see DenseShapes.cs); --cold
+// evicts the caches between calls.
 string? outPath = null;
 int[] threads = { 1, 2 };
 var groups = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -24,6 +25,7 @@ string label = "";
 bool profile = false;
 bool floor = false;
 bool dense = false;
+bool cold = false;
 try
 {
     for (int i = 0; i < args.Length; i++)
@@ -46,8 +48,9 @@ try
             case "--profile": profile = true; break;
             case "--floor": floor = true; break;
             case "--dense": dense = true; break;
+            case "--cold": cold = true; break;
             case "-h" or "--help":
-                Console.WriteLine("DslNet.Bench OUT.json [--threads 1,2] [--only W1,W2,W3,W5] [--target-s 3] [--label TEXT] [--profile] [--floor] [--dense]");
+                Console.WriteLine("DslNet.Bench OUT.json [--threads 1,2] [--only W1,W2,W3,W5] [--target-s 3] [--label TEXT] [--profile] [--floor] [--dense [--cold]]");
                 return 0;
             default:
                 if (args[i].StartsWith('-') || outPath is not null) throw new ArgumentException($"Unknown argument '{args[i]}'.");
@@ -87,7 +90,7 @@ if (floor)
 }
 if (dense)
 {
-    var denseRows = DenseShapes.Run(threads, targetS);
+    var denseRows = DenseShapes.Run(threads, targetS, cold);
     File.WriteAllText(Path.GetFullPath(outPath), JsonSerializer.Serialize(new { meta, dense = denseRows }, new JsonSerializerOptions { WriteIndented = true }));
     Console.WriteLine($"# wrote {outPath}");
     return 0;

@@ -72,8 +72,10 @@ internal static unsafe partial class Gemm
                 int kc = Math.Min(kStep, K - p0);
                 bool accumulate = Accumulate || p0 > 0;
                 PackB(TransposeB, B, Ldb, p0, col0, kc, cols, nr, packB);
+                int nextK = Math.Min(kStep, K - p0 - kc), panelsA = wholeRows / mr;
                 for (int ir = 0; ir < wholeRows; ir += mr)
                 {
+                    if (nextK > 0) PrefetchNextB(p0 + kc, nextK, col0, cols, ir / mr, panelsA);
                     float* aRows = A + (long)ir * Lda + p0;
                     float* cRow = C + (long)ir * Ldc + col0;
                     for (int jr = 0; jr < cols; jr += nr)
@@ -93,6 +95,30 @@ internal static unsafe partial class Gemm
                     PackA(false, A, Lda, wholeRows, p0, M - wholeRows, kc, edgeA);
                     MacroKernel(edgeA, packB, M - wholeRows, cols, kc, C + (long)wholeRows * Ldc + col0, Ldc, accumulate);
                 }
+            }
+        }
+
+        /// <summary>
+        /// Part <paramref name="part"/> of <paramref name="parts"/> of the source of the next K block
+        /// of B (rows p0 .. p0 + kc of op(B), columns col0 .. col0 + cols), asked into L2 while this
+        /// block is multiplied, so that packing it does not wait on memory (W3's 128 rows of W are read
+        /// 2 KB at a time, 49 KB apart). W3's dense forward, one thread, interleaved A/B in one process,
+        /// load 5-7: median 4.82 -> 4.65 ms with the caches evicted between calls, 4.74 -> 4.66 warm.
+        /// (Packing B whole costs ~0.6 ms of it: the product without repacking ran 3.9 ms.)
+        /// </summary>
+        private readonly void PrefetchNextB(int p0, int kc, int col0, int cols, int part, int parts)
+        {
+            if (!Sse.IsSupported) return;
+            // Source rows: columns of op(B) when B is stored transposed, else its rows.
+            int rows = TransposeB ? cols : kc;
+            int first = WorkerPool.PartStart(rows, parts, part), last = WorkerPool.PartStart(rows, parts, part + 1);
+            int bytes = (TransposeB ? kc : cols) * sizeof(float);
+            long ldb = Ldb;
+            byte* row = (byte*)(TransposeB ? B + (col0 + first) * ldb + p0 : B + (p0 + first) * ldb + col0);
+            for (int r = first; r < last; r++, row += ldb * sizeof(float))
+            {
+                for (int offset = 0; offset < bytes; offset += 64) Sse.Prefetch1(row + offset);
+                Sse.Prefetch1(row + bytes - 1);
             }
         }
     }

@@ -73,7 +73,10 @@ internal static unsafe partial class Gemm
         /// Asks for the next panel of B (k rows of <paramref name="cols"/> floats, or cols rows of k
         /// floats when B is stored transposed) to be brought towards L2 while this panel is
         /// multiplied: its rows are far apart (W3's are 49 KiB), too many separate streams for the
-        /// hardware prefetchers, so each one would otherwise wait on memory when it is packed.
+        /// hardware prefetchers, so each one would otherwise wait on memory when it is packed. W3's
+        /// backward products, one thread, interleaved A/B in one process (load 7-10): dx 4.73 -> 4.51 ms
+        /// and dW 4.74 -> 4.48 (medians) with the caches evicted between calls, 4.45 -> 4.11 and
+        /// 4.48 -> 4.20 warm. Prefetching two panels ahead, or the strip of C too, gained nothing.
         /// </summary>
         private readonly void PrefetchPanel(int j0, int cols)
         {
