@@ -179,7 +179,7 @@ internal static unsafe partial class WinogradConvolution
             float* frames = Scratch(ref t_gradientFrames, (long)f.InChannels * frameFloats);
             int* columns = Scratch(ref t_columns, Tile * Math.Max(f.PhaseColumns, w.PhaseColumns));
             float* staging = Scratch(ref t_staging, StagingFloats(f));
-            var correlation = Dx != null ? CorrelationScratch.Get(f) : default;
+            var correlation = Dx != null ? CorrelationScratch.Get(f, staged: false) : default;
             var weightScratch = Partials != null ? WeightGradientScratch.Get(w, f) : default;
             long uFloats = (long)Points * w.OutChannels * w.InChannels;
             int dzImage = f.InChannels * f.InputPlane, dxImage = f.OutChannels * f.OutputPlane;

@@ -204,7 +204,7 @@ internal static unsafe partial class WinogradConvolution
             int frameFloats = s.InputFrameFloats;
             float* frames = Scratch(ref t_frames, (long)s.InChannels * frameFloats);
             int* columns = Scratch(ref t_columns, Tile * s.PhaseColumns);
-            var scratch = CorrelationScratch.Get(s);
+            var scratch = CorrelationScratch.Get(s, staged: true);
             int inImage = s.InChannels * s.InputPlane, outImage = s.OutChannels * s.OutputPlane;
             bool relu = Activation == ActivationKind.ReLU;
 
@@ -250,14 +250,15 @@ internal static unsafe partial class WinogradConvolution
         /// <summary>Floats from one Winograd point of V to the next.</summary>
         public long VPointStride(in WinogradShape s) => OddLineStride((long)s.InChannels * SegmentTiles * Lanes);
 
-        public static CorrelationScratch Get(in WinogradShape s)
+        /// <summary>The scratch for <paramref name="s"/>; a staging buffer only when the outputs are overwritten (<paramref name="staged"/>).</summary>
+        public static CorrelationScratch Get(in WinogradShape s, bool staged)
         {
             int segmentTiles = (int)Math.Clamp(SegmentBudgetFloats / ((long)s.InChannels * Points * Lanes), 1, s.TilesX);
             var result = new CorrelationScratch(
                 WinogradConvolution.Scratch(ref t_transformed, Points * OddLineStride((long)s.InChannels * segmentTiles * Lanes)),
                 WinogradConvolution.Scratch(ref t_products, (long)RowsPerTile * ChunkRowStride),
                 WinogradConvolution.Scratch(ref t_points, Phases * Lanes),
-                WinogradConvolution.Scratch(ref t_outputStaging, OutputStagingFloats(segmentTiles * WinogradConvolution.Tile)),
+                staged ? WinogradConvolution.Scratch(ref t_outputStaging, OutputStagingFloats(segmentTiles * WinogradConvolution.Tile)) : null,
                 WinogradConvolution.Scratch(ref t_taps, Points),
                 segmentTiles);
             for (int i = 0; i < Alpha; i++)
