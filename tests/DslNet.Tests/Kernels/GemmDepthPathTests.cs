@@ -82,6 +82,19 @@ public class GemmDepthPathTests
         Assert.False(Gemm.IsLongDepth(false, 128, 129 + Gemm.LongDepthMaxColumns, 12544));
         Assert.False(Gemm.IsLongDepth(false, 128, 128, Gemm.LongDepthMinimum - 1));
         Assert.False(Gemm.IsLongDepth(false, Gemm.MR - 1, 128, 12544));
+
+        // W1's products at batch 128 (784-512-256-10: forward x·Wᵀ, backward dz·W and dzᵀ·x) and the
+        // SGEMM rows keep the five loops (or the few-rows kernels), where they were tuned.
+        foreach (var (ta, m, n, k) in new[]
+        {
+            (false, 128, 512, 784), (false, 128, 256, 512), (false, 128, 10, 256),
+            (false, 128, 256, 10), (true, 10, 256, 128), (false, 128, 512, 256), (true, 256, 512, 128), (true, 512, 784, 128),
+            (false, 1024, 1024, 1024), (false, 2048, 2048, 2048),
+        })
+        {
+            Assert.False(Gemm.IsShortDepth(m, n, k), $"{m}×{n}×{k}");
+            Assert.False(Gemm.IsLongDepth(ta, m, n, k), $"{m}×{n}×{k}");
+        }
     }
 
     [Theory]
