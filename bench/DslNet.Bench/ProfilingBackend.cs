@@ -125,10 +125,11 @@ internal sealed class ProfilingBackend : Backend
         Record(nameof(Conv2DForward), x.Length, y.Length, start);
     }
 
-    public override void Conv2DBackward(in Conv2DGeometry g, int batch, BufferView x, BufferView weight, ActivationKind activation, float alpha, BufferView y, BufferView dy, BufferView dx, BufferView dWeight, BufferView dBias)
+    public override void Conv2DBackward(in Conv2DGeometry g, int batch, BufferView x, BufferView weight, ActivationKind activation, float alpha, BufferView y, BufferView dy, BufferView dx, BufferView dWeight, BufferView dBias,
+        bool overwriteInputGradient)
     {
         long start = Stopwatch.GetTimestamp();
-        _inner.Conv2DBackward(in g, batch, x, weight, activation, alpha, y, dy, dx, dWeight, dBias);
+        _inner.Conv2DBackward(in g, batch, x, weight, activation, alpha, y, dy, dx, dWeight, dBias, overwriteInputGradient);
         Record(nameof(Conv2DBackward), x.Length, dBias.Length, start);
     }
 

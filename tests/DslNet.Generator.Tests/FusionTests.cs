@@ -115,7 +115,8 @@ public class FusionTests
             """);
         Assert.Contains($"backend.MaxPool2DBackward(Plan.PGeometry, n, Activation(Plan.C, n), {Kind}Identity, 0f,", code);
         Assert.Contains($"backend.MaxPool2DBackward(Plan.QGeometry, n, Activation(Plan.Q_1, n), {Kind}ReLU, 0f,", code);
-        Assert.Contains("OverwrittenGradients: new[] { C, Q_1 },", code);
+        // Q's convolution is the only reader of P, so it writes P's gradient too.
+        Assert.Contains("OverwrittenGradients: new[] { C, P, Q_1 },", code);
     }
 
     [Fact]
@@ -145,8 +146,38 @@ public class FusionTests
                 [Conv2D(4, Kernel = 1), ELU] public partial Tensor E { get; }
                 [MaxPool2D(2), Output] public partial Tensor F { get; }
             """, network: "[Network]");
+        Assert.DoesNotContain("overwrite: true", code);
+        // Only E's convolution overwrites a gradient: P's, which it alone reads.
+        Assert.Contains("OverwrittenGradients: new[] { P },", code);
+        Assert.Contains("backend.MaxPool2DBackward(Plan.FGeometry, n, Activation(Plan.E, n), ActivationGradient(Plan.F, n), ActivationGradient(Plan.E, n));", code);
+    }
+
+    [Fact]
+    public void A_convolution_that_alone_reads_its_input_writes_the_input_gradient()
+    {
+        string code = Generate("""
+                [Conv2D(4, Kernel = 3, Padding = 1), ReLU] public partial Tensor C1 { get; }
+                [Conv2D(4, Kernel = 3, Padding = 1), ReLU] public partial Tensor C2 { get; }
+                [Flatten, Dense(4)] public partial Tensor D { get; }
+            """);
+        Assert.Contains("// The only reader of C1: writes C1's gradient rather than adding to it, so it needs no zeroing.", code);
+        Assert.Contains("    ActivationGradient(Plan.C1, n), WeightGradient(Plan.C2_weight), WeightGradient(Plan.C2_bias), overwriteInputGradient: true);", code);
+        // C1 reads the network's input, whose gradient a training step does not form: added as before.
+        Assert.Contains("    InputGradient(Plan.Image, n), WeightGradient(Plan.C1_weight), WeightGradient(Plan.C1_bias));", code);
+        Assert.Contains("OverwrittenGradients: new[] { C1 },", code);
+    }
+
+    [Fact]
+    public void A_convolution_whose_input_has_another_reader_adds_into_its_gradient()
+    {
+        // C is read by both convolutions: each adds its share into C's gradient.
+        string code = Generate("""
+                [Conv2D(4, Kernel = 3, Padding = 1), ReLU] public partial Tensor C { get; }
+                [Conv2D(4, Kernel = 1)] public partial Tensor A { get; }
+                [From(nameof(C)), Conv2D(4, Kernel = 1)] public partial Tensor B { get; }
+                [Add(nameof(A), nameof(B))] public partial Tensor S { get; }
+            """);
         Assert.DoesNotContain("overwrite", code);
         Assert.DoesNotContain("OverwrittenGradients", code);
-        Assert.Contains("backend.MaxPool2DBackward(Plan.FGeometry, n, Activation(Plan.E, n), ActivationGradient(Plan.F, n), ActivationGradient(Plan.E, n));", code);
     }
 }

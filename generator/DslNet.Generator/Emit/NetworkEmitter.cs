@@ -213,7 +213,7 @@ internal static class NetworkEmitter
         w.Line($"    ActivationSize: {plan.ActivationSize},");
         w.Line($"    ScratchSize: {plan.ScratchSize},");
         w.Line($"    Loss: {Rt}Loss.{(Loss)plan.Model.Loss},");
-        var overwritten = plan.Ops.Where(o => o.FormsInputGradient).Select(o => o.Inputs[0]).ToList();
+        var overwritten = plan.Ops.Where(o => o.FormsInputGradient || o.OverwritesInputGradient).Select(o => o.Inputs[0]).ToList();
         if (overwritten.Count > 0)
             w.Line($"    OverwrittenGradients: new[] {{ {string.Join(", ", overwritten)} }},");
         OpDescriptorEmitter.Write(w, plan);

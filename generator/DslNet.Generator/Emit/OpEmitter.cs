@@ -132,19 +132,26 @@ internal static class OpEmitter
         {
             case OpKind.Dense:
             case OpKind.Conv2D:
-                if (op.Activation is null || op.GradientFormedByReader)
+                bool identity = op.Activation is null || op.GradientFormedByReader;
+                if (op.Activation is not null && op.GradientFormedByReader)
+                    w.Line($"// {op.Output}'s gradient is already the gradient before the {op.Activation.Kind} (formed by the max pool that reads {op.Output}).");
+                if (op.OverwritesInputGradient)
+                    w.Line($"// The only reader of {op.Inputs[0]}: writes {op.Inputs[0]}'s gradient rather than adding to it, so it needs no zeroing.");
+                if (identity && !op.OverwritesInputGradient)
                 {
-                    if (op.Activation is not null)
-                        w.Line($"// {op.Output}'s gradient is already the gradient before the {op.Activation.Kind} (formed by the max pool that reads {op.Output}).");
                     w.Line($"backend.{op.Kind}Backward(Plan.{op.Key}Geometry, n, {x}, {Param(op, 0)}, {dy},");
                 }
                 else
                 {
-                    // The kernel forms the pre-activation gradient dy ⊙ f'(y) from the activated output y.
+                    // Unless identity, the kernel forms the pre-activation gradient dy ⊙ f'(y) from the activated output y.
                     w.Line($"backend.{op.Kind}Backward(Plan.{op.Key}Geometry, n, {x}, {Param(op, 0)},");
-                    w.Line($"    {Fused(op)}{y}, {dy},");
+                    w.Line(identity
+                        ? $"    global::DslNet.Backends.ActivationKind.Identity, 0f, global::DslNet.Backends.BufferView.Empty, {dy},"
+                        : $"    {Fused(op)}{y}, {dy},");
                 }
-                w.Line($"    {dx}, {ParamGrad(op, 0)}, {ParamGrad(op, 1)});");
+                w.Line(op.OverwritesInputGradient
+                    ? $"    {dx}, {ParamGrad(op, 0)}, {ParamGrad(op, 1)}, overwriteInputGradient: true);"
+                    : $"    {dx}, {ParamGrad(op, 0)}, {ParamGrad(op, 1)});");
                 break;
             case OpKind.MaxPool2D when op.FormsInputGradient:
                 string read = op.Inputs[0];

@@ -35,7 +35,8 @@ internal sealed record TensorPlan(string TensorName, string Constant, EquatableA
 /// <see cref="Activation"/> is the activation op a Conv2D or Dense applies itself, writing that
 /// activation's output slot; <see cref="FormsInputGradient"/> marks a MaxPool2D that writes its
 /// input's gradient in full as the pre-activation gradient of the Conv2D or Dense before it, and
-/// <see cref="GradientFormedByReader"/> marks that Conv2D or Dense.
+/// <see cref="GradientFormedByReader"/> marks that Conv2D or Dense; <see cref="OverwritesInputGradient"/>
+/// marks a Conv2D whose backward writes its input's gradient in full.
 /// </summary>
 internal sealed record OpPlan(
     OpKind Kind,
@@ -71,6 +72,12 @@ internal sealed record OpPlan(
     /// the max pool that reads it, see <see cref="FormsInputGradient"/>): its backward runs as Identity.
     /// </summary>
     public bool GradientFormedByReader { get; init; }
+
+    /// <summary>
+    /// A Conv2D that is the only reader of its input (an op's output, no network port): its backward
+    /// writes the input's gradient instead of adding to it, so nothing needs to zero that gradient.
+    /// </summary>
+    public bool OverwritesInputGradient { get; init; }
 }
 
 /// <summary>A node as the generated class exposes it.</summary>

@@ -12,9 +12,10 @@ namespace DslNet.Backends;
 /// <item>Forward kernels overwrite their outputs.</item>
 /// <item>Backward kernels ADD into every gradient they produce (input and parameter gradients), so a
 /// tensor read by several nodes receives the sum of their gradients; the caller zeroes gradient
-/// buffers before a backward pass. An empty view means "this gradient is not wanted". The one
-/// exception is asked for explicitly: the max-pool backward with <c>overwrite: true</c> writes every
-/// element of its input gradient, so a caller whose pool is that tensor's only reader need not zero it.</item>
+/// buffers before a backward pass. An empty view means "this gradient is not wanted". The
+/// exceptions are asked for explicitly: the max-pool backward with <c>overwrite: true</c> and the
+/// convolution backward with <c>overwriteInputGradient: true</c> write every element of their input
+/// gradient, so a caller whose pool or convolution is that tensor's only reader need not zero it.</item>
 /// <item>Kernels may run asynchronously; <see cref="Synchronize"/> waits for them. Host copies
 /// synchronise implicitly.</item>
 /// </list>
@@ -100,8 +101,17 @@ public abstract class Backend : IDisposable
     /// The backward of the fused forward: with dz = dy ⊙ f'(y) formed from the activated output
     /// <paramref name="y"/> (which may be empty for Identity), dx += Wᵀ ⋆ dz, dW += dz ⋆ x, db += Σ dz.
     /// </summary>
+    public void Conv2DBackward(in Conv2DGeometry g, int batch, BufferView x, BufferView weight,
+        ActivationKind activation, float alpha, BufferView y, BufferView dy, BufferView dx, BufferView dWeight, BufferView dBias) =>
+        Conv2DBackward(g, batch, x, weight, activation, alpha, y, dy, dx, dWeight, dBias, overwriteInputGradient: false);
+    /// <summary>
+    /// As the overload above; with <paramref name="overwriteInputGradient"/> dx = Wᵀ ⋆ dz at every element
+    /// of dx, whatever dx held before (the parameter gradients still add), so a caller whose convolution
+    /// is the only reader of x need not zero x's gradient.
+    /// </summary>
     public abstract void Conv2DBackward(in Conv2DGeometry g, int batch, BufferView x, BufferView weight,
-        ActivationKind activation, float alpha, BufferView y, BufferView dy, BufferView dx, BufferView dWeight, BufferView dBias);
+        ActivationKind activation, float alpha, BufferView y, BufferView dy, BufferView dx, BufferView dWeight, BufferView dBias,
+        bool overwriteInputGradient);
 
     // ---- pooling -----------------------------------------------------------------------------
     public abstract void MaxPool2DForward(in Pool2DGeometry g, int batch, BufferView x, BufferView y);

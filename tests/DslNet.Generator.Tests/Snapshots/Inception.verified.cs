@@ -101,8 +101,10 @@ namespace Demo
             backend.AccumulateBlocks(n, 288, Skip(ActivationGradient(Plan.Mixed, n), 1440), 1728, ActivationGradient(Plan.Pool, n), 288);
 
             // Pool: From(Image) + MaxPool2D 3x3 stride 1 pad 1 + Conv2D 2@1x1
-            backend.Conv2DBackward(Plan.PoolGeometry, n, Activation(Plan.Pool_1, n), Weight(Plan.Pool_weight), ActivationGradient(Plan.Pool, n),
-                ActivationGradient(Plan.Pool_1, n), WeightGradient(Plan.Pool_weight), WeightGradient(Plan.Pool_bias));
+            // The only reader of Pool_1: writes Pool_1's gradient rather than adding to it, so it needs no zeroing.
+            backend.Conv2DBackward(Plan.PoolGeometry, n, Activation(Plan.Pool_1, n), Weight(Plan.Pool_weight),
+                global::DslNet.Backends.ActivationKind.Identity, 0f, global::DslNet.Backends.BufferView.Empty, ActivationGradient(Plan.Pool, n),
+                ActivationGradient(Plan.Pool_1, n), WeightGradient(Plan.Pool_weight), WeightGradient(Plan.Pool_bias), overwriteInputGradient: true);
             backend.MaxPool2DBackward(Plan.Pool_1Geometry, n, Activation(Plan.Image, n), ActivationGradient(Plan.Pool_1, n), InputGradient(Plan.Image, n));
 
             // Branch3: From(Image) + Conv2D 6@3x3 pad same + ReLU
@@ -173,6 +175,7 @@ namespace Demo
                 ActivationSize: 5770,
                 ScratchSize: 0,
                 Loss: global::DslNet.Loss.SoftmaxCrossEntropy,
+                OverwrittenGradients: new[] { Pool_1 },
                 // Kind, node, attribute index, input slots, output slot, per-sample input and output shapes, then tensors and hyper-parameters.
                 Ops: new global::DslNet.OpDescriptor[]
                 {

@@ -127,8 +127,10 @@ namespace Demo
 
             // C3: Conv2D 16@5x5 + ReLU
             // C3's gradient is already the gradient before the ReLU (formed by the max pool that reads C3).
-            backend.Conv2DBackward(Plan.C3_0Geometry, n, Activation(Plan.S2, n), Weight(Plan.C3_weight), ActivationGradient(Plan.C3, n),
-                ActivationGradient(Plan.S2, n), WeightGradient(Plan.C3_weight), WeightGradient(Plan.C3_bias));
+            // The only reader of S2: writes S2's gradient rather than adding to it, so it needs no zeroing.
+            backend.Conv2DBackward(Plan.C3_0Geometry, n, Activation(Plan.S2, n), Weight(Plan.C3_weight),
+                global::DslNet.Backends.ActivationKind.Identity, 0f, global::DslNet.Backends.BufferView.Empty, ActivationGradient(Plan.C3, n),
+                ActivationGradient(Plan.S2, n), WeightGradient(Plan.C3_weight), WeightGradient(Plan.C3_bias), overwriteInputGradient: true);
 
             // S2: MaxPool2D 2x2
             // The only reader of C1: overwrites C1's gradient with the gradient before C1's ReLU.
@@ -207,7 +209,7 @@ namespace Demo
                 ActivationSize: 8878,
                 ScratchSize: 0,
                 Loss: global::DslNet.Loss.SoftmaxCrossEntropy,
-                OverwrittenGradients: new[] { C1, C3 },
+                OverwrittenGradients: new[] { C1, S2, C3 },
                 // Kind, node, attribute index, input slots, output slot, per-sample input and output shapes, then tensors and hyper-parameters.
                 Ops: new global::DslNet.OpDescriptor[]
                 {

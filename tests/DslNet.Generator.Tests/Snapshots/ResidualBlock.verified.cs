@@ -115,8 +115,10 @@ namespace Demo
             backend.BatchNormBackward(Plan.BGeometry, n, LastForwardTrained, Activation(Plan.B_0, n), Weight(Plan.B_1_weight),
                 Scratch(Plan.BSaved, 16), Scratch(Plan.BSaved + 16, 16),
                 ActivationGradient(Plan.B, n), ActivationGradient(Plan.B_0, n), WeightGradient(Plan.B_1_weight), WeightGradient(Plan.B_1_bias));
-            backend.Conv2DBackward(Plan.B_0Geometry, n, Activation(Plan.A, n), Weight(Plan.B_0_weight), ActivationGradient(Plan.B_0, n),
-                ActivationGradient(Plan.A, n), WeightGradient(Plan.B_0_weight), WeightGradient(Plan.B_0_bias));
+            // The only reader of A: writes A's gradient rather than adding to it, so it needs no zeroing.
+            backend.Conv2DBackward(Plan.B_0Geometry, n, Activation(Plan.A, n), Weight(Plan.B_0_weight),
+                global::DslNet.Backends.ActivationKind.Identity, 0f, global::DslNet.Backends.BufferView.Empty, ActivationGradient(Plan.B_0, n),
+                ActivationGradient(Plan.A, n), WeightGradient(Plan.B_0_weight), WeightGradient(Plan.B_0_bias), overwriteInputGradient: true);
 
             // A: Conv2D 16@3x3 pad 1 + BatchNorm + ReLU
             backend.ActivationBackward(global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.A_1, n), Activation(Plan.A, n), ActivationGradient(Plan.A, n), ActivationGradient(Plan.A_1, n));
@@ -233,6 +235,7 @@ namespace Demo
                 ActivationSize: 41754,
                 ScratchSize: 96,
                 Loss: global::DslNet.Loss.SoftmaxCrossEntropy,
+                OverwrittenGradients: new[] { A },
                 // Kind, node, attribute index, input slots, output slot, per-sample input and output shapes, then tensors and hyper-parameters.
                 Ops: new global::DslNet.OpDescriptor[]
                 {

@@ -80,7 +80,8 @@ public sealed partial class CpuBackend
     }
 
     public override void Conv2DBackward(in Conv2DGeometry g, int batch, BufferView x, BufferView weight,
-        ActivationKind activation, float alpha, BufferView y, BufferView dy, BufferView dx, BufferView dWeight, BufferView dBias)
+        ActivationKind activation, float alpha, BufferView y, BufferView dy, BufferView dx, BufferView dWeight, BufferView dBias,
+        bool overwriteInputGradient)
     {
         ValidateConv(g, batch);
         FusedActivation.Require(activation, alpha, nameof(Conv2DBackward));
@@ -105,10 +106,13 @@ public sealed partial class CpuBackend
         // of its dz is non-zero under the max pool) but measured 137 ms of CPU per call against 66.
         if (WinogradConvolution.Prefers(g, batch))
         {
-            // Forms dy ⊙ f'(y) itself while packing its tiles, and the bias gradient with it.
-            WinogradConvolution.Backward(g, batch, xs, ws, Host(dy), Host(y), activation, alpha, dxs, dws, dbs, Pool);
+            // Forms dy ⊙ f'(y) itself while packing its tiles, and the bias gradient with it; writes dx's
+            // tiles instead of adding them when asked to overwrite.
+            WinogradConvolution.Backward(g, batch, xs, ws, Host(dy), Host(y), activation, alpha, dxs, dws, dbs, Pool, overwriteInputGradient);
             return;
         }
+        // The other paths add into dx: overwriting is adding into zeros.
+        if (overwriteInputGradient) dxs.Clear();
         if (DirectConvolution.Supports(g))
         {
             // Forms dy ⊙ f'(y) itself; skips its zeros when most are (as under a max pool).

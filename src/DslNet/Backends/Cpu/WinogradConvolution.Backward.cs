@@ -23,11 +23,12 @@ internal static unsafe partial class WinogradConvolution
     /// The whole backward pass of a layer with a fused activation f (Identity for none), from the
     /// gradient dy of its output y = f(z): dz = dy ⊙ f'(y) is formed while dz is packed (in the parallel
     /// jobs, never as a batch-sized pass); then db += Σ dz, dW += the weight gradient and dx += the input
-    /// gradient, each only when its view is not empty.
+    /// gradient (dx = it with <paramref name="overwriteDx"/>: its tiles are staged and written as the
+    /// forward writes y), each only when its view is not empty.
     /// </summary>
     public static void Backward(in Conv2DGeometry g, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> weight,
         ReadOnlySpan<float> dy, ReadOnlySpan<float> y, ActivationKind activation, float alpha,
-        Span<float> dx, Span<float> dWeight, Span<float> dBias, WorkerPool? pool)
+        Span<float> dx, Span<float> dWeight, Span<float> dBias, WorkerPool? pool, bool overwriteDx = false)
     {
         if (batch == 0) return;
         fixed (float* dys = dy)
@@ -39,7 +40,7 @@ internal static unsafe partial class WinogradConvolution
                 if (!dBias.IsEmpty) BiasGradient(g, batch, dys, gradient, dBias);
                 return;
             }
-            RunBackward(g, batch, x, weight, dys, gradient, dx, dWeight, dBias, pool);
+            RunBackward(g, batch, x, weight, dys, gradient, dx, dWeight, dBias, pool, overwriteDx);
         }
     }
 
@@ -91,7 +92,7 @@ internal static unsafe partial class WinogradConvolution
     /// writes its own samples), with one hand-off per call.
     /// </summary>
     private static void RunBackward(in Conv2DGeometry g, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, float* dys,
-        in ActivationGradient gradient, Span<float> dx, Span<float> dWeight, Span<float> dBias, WorkerPool? pool)
+        in ActivationGradient gradient, Span<float> dx, Span<float> dWeight, Span<float> dBias, WorkerPool? pool, bool overwriteDx = false)
     {
         bool inputGradient = !dx.IsEmpty, weightGradient = !dWeight.IsEmpty;
         // The weight gradient's grid is dz's tiles; per band tile row it holds the transformed input and
@@ -123,7 +124,7 @@ internal static unsafe partial class WinogradConvolution
             var job = new BackwardJob
             {
                 Frame = frame, Weights = weights, Batch = batch, Groups = groups, Shares = shares,
-                X = xs, Dy = dys, Dx = inputGradient ? dxs : null, Kernel = flipped, Gradient = gradient,
+                X = xs, Dy = dys, Dx = inputGradient ? dxs : null, OverwriteDx = overwriteDx, Kernel = flipped, Gradient = gradient,
                 Partials = partials, BiasPartials = biasPartials,
             };
             long workPerShare = Math.Max(1, WorkPerGroup(weights) * ((inputGradient ? 1 : 0) + (weightGradient ? 1 : 0)) * groups / shares);
@@ -168,6 +169,8 @@ internal static unsafe partial class WinogradConvolution
         public WinogradShape Weights;
         public int Batch, Groups, Shares;
         public float* X, Dy, Dx, Kernel, Partials, BiasPartials;
+        /// <summary>Write dx's tiles (staged, as the forward writes y) instead of adding them.</summary>
+        public bool OverwriteDx;
         public ActivationGradient Gradient;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -179,7 +182,7 @@ internal static unsafe partial class WinogradConvolution
             float* frames = Scratch(ref t_gradientFrames, (long)f.InChannels * frameFloats);
             int* columns = Scratch(ref t_columns, Tile * Math.Max(f.PhaseColumns, w.PhaseColumns));
             float* staging = Scratch(ref t_staging, StagingFloats(f));
-            var correlation = Dx != null ? CorrelationScratch.Get(f, staged: false) : default;
+            var correlation = Dx != null ? CorrelationScratch.Get(f, staged: OverwriteDx) : default;
             var weightScratch = Partials != null ? WeightGradientScratch.Get(w, f) : default;
             long uFloats = (long)Points * w.OutChannels * w.InChannels;
             int dzImage = f.InChannels * f.InputPlane, dxImage = f.OutChannels * f.OutputPlane;
@@ -207,7 +210,7 @@ internal static unsafe partial class WinogradConvolution
                         }
                         if (Dx != null && ty0 < f.TilesY)
                             CorrelateBand(f, frames, Kernel, null, Dx + (long)n0 * dxImage, images, ty0, Math.Min(bandRows, f.TilesY - ty0),
-                                relu: false, accumulate: true, correlation, prefetch: true);
+                                relu: false, accumulate: !OverwriteDx, correlation, prefetch: true);
                         if (du == null) continue;
                         int last = Math.Min(ty0 + bandRows, w.TilesY);
                         for (int t0 = ty0; t0 < last; t0 += w.BandRows)
