@@ -27,17 +27,7 @@ internal static unsafe partial class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel512(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
     {
-        // The C tile is touched only after the K loop: start fetching its 8 × 2 lines now, so the
-        // final loads/stores do not wait on L2/L3 (rows of a large C are far apart).
-        if (Sse.IsSupported)
-        {
-            float* row = c;
-            for (int r = 0; r < 8; r++, row += ldc)
-            {
-                Sse.Prefetch0(row);
-                Sse.Prefetch0(row + 16);
-            }
-        }
+        PrefetchTile512(c, ldc);
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default;
@@ -63,6 +53,32 @@ internal static unsafe partial class Gemm
             a += 8;
             b += 32;
         }
+        StoreTile512(c, ldc, accumulate, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71);
+    }
+
+    /// <summary>
+    /// Starts fetching the 8 × 2 lines of an 8×32 C tile: the tile is touched only after the K loop,
+    /// so its final loads and stores then do not wait on L2/L3 (rows of a large C are far apart).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchTile512(float* c, int ldc)
+    {
+        if (!Sse.IsSupported) return;
+        for (int r = 0; r < 8; r++, c += ldc)
+        {
+            Sse.Prefetch0(c);
+            Sse.Prefetch0(c + 16);
+        }
+    }
+
+    /// <summary>Writes (or adds, with <paramref name="accumulate"/>) the 8×32 tile held in sixteen accumulators, row r in (cr0, cr1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreTile512(float* c, int ldc, bool accumulate,
+        Vector512<float> c00, Vector512<float> c01, Vector512<float> c10, Vector512<float> c11,
+        Vector512<float> c20, Vector512<float> c21, Vector512<float> c30, Vector512<float> c31,
+        Vector512<float> c40, Vector512<float> c41, Vector512<float> c50, Vector512<float> c51,
+        Vector512<float> c60, Vector512<float> c61, Vector512<float> c70, Vector512<float> c71)
+    {
         Store512(c, c00, c01, accumulate); c += ldc;
         Store512(c, c10, c11, accumulate); c += ldc;
         Store512(c, c20, c21, accumulate); c += ldc;

@@ -131,15 +131,7 @@ internal static unsafe partial class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void KernelRowsA(int kc, float* a, int lda, float* b, float* c, int ldc, bool accumulate)
     {
-        if (Sse.IsSupported)
-        {
-            float* row = c;
-            for (int r = 0; r < 8; r++, row += ldc)
-            {
-                Sse.Prefetch0(row);
-                Sse.Prefetch0(row + 16);
-            }
-        }
+        PrefetchTile512(c, ldc);
         long l = lda;
         float* a0 = a, a1 = a + l, a2 = a + 2 * l, a3 = a + 3 * l, a4 = a + 4 * l, a5 = a + 5 * l, a6 = a + 6 * l, a7 = a + 7 * l;
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
@@ -166,13 +158,6 @@ internal static unsafe partial class Gemm
             c70 = Vector512.FusedMultiplyAdd(ai, b0, c70); c71 = Vector512.FusedMultiplyAdd(ai, b1, c71);
             b += 32;
         }
-        Store512(c, c00, c01, accumulate); c += ldc;
-        Store512(c, c10, c11, accumulate); c += ldc;
-        Store512(c, c20, c21, accumulate); c += ldc;
-        Store512(c, c30, c31, accumulate); c += ldc;
-        Store512(c, c40, c41, accumulate); c += ldc;
-        Store512(c, c50, c51, accumulate); c += ldc;
-        Store512(c, c60, c61, accumulate); c += ldc;
-        Store512(c, c70, c71, accumulate);
+        StoreTile512(c, ldc, accumulate, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71);
     }
 }
