@@ -1,13 +1,20 @@
 #!/usr/bin/python3
 """DslNet against PyTorch on the reference workloads, side by side, in one invocation.
 
-    /usr/bin/python3 bench/compare.py [--threads 1,2] [--only W1,W2,W3,W5] [--target-s 3]
+    /usr/bin/python3 bench/compare.py [--threads 1,2] [--only W1,W2,W3,W5] [--rounds 3] [--target-s 2]
                                       [--out-dir DIR] [--torch-ref PATH] [--no-build]
 
-For each workload group it runs ../shared/bench/torch_ref.py --config tuned --no-w6 --only GROUP, then
+For each workload group it runs ../shared/bench/torch_ref.py --config tuned --no-w6 --only GROUP and
 bench/DslNet.Bench --only GROUP, both for every thread count, so the two sides of a row are measured
-within a minute or so of each other (this machine is shared and noisy). Both use the same timing
-method (warm-up, then the median of many calls within a time budget).
+within a minute or so of each other. Both use the same timing method (warm-up, then the median of many
+calls within a time budget).
+
+This machine's speed drifts by 10-15 % from one minute to the next (a shared host), which moves a
+ratio taken from one pair of runs as much. --rounds N therefore measures each group N times, in
+alternating order (PyTorch first, then DslNet first, ...), so a drift during a round favours neither
+side on balance. Each round gives its own ratio; the table shows the median of the rounds' ratios,
+the rounds' ratios themselves, in how many rounds the target was met, and each side's median over
+the rounds.
 
 Prints a markdown table: workload, threads, DslNet time, PyTorch time, ratio (DslNet/PyTorch; for
 SGEMM the GFLOP/s ratio), the issue's target, whether it is met, and a roofline: the workload's
@@ -19,6 +26,7 @@ import argparse
 import datetime
 import json
 import os
+import statistics
 import subprocess
 import sys
 
@@ -58,7 +66,8 @@ def parse_args():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--threads", default="1,2", help="comma-separated thread counts (default 1,2)")
     p.add_argument("--only", default=",".join(GROUPS), help="workload groups (default W1,W2,W3,W5)")
-    p.add_argument("--target-s", type=float, default=3.0, help="timing budget per row and side (s)")
+    p.add_argument("--rounds", type=int, default=3, help="measurements of each group, alternating which side goes first (default 3)")
+    p.add_argument("--target-s", type=float, default=2.0, help="timing budget per row, side and round (s)")
     p.add_argument("--out-dir", default="", help="folder for the JSON files and table (default bench/results/<time>)")
     p.add_argument("--torch-ref", default=DEFAULT_TORCH_REF, help="path of torch_ref.py")
     p.add_argument("--no-build", action="store_true", help="do not build DslNet.Bench first")
@@ -109,59 +118,75 @@ def main():
     if build_root:
         bench_dll = os.path.join(build_root, "bin", "DslNet.Bench", "Release", "net10.0", "DslNet.Bench.dll")
 
+    if args.rounds < 1:
+        sys.exit("--rounds must be at least 1")
     load_start, (total0, steal0) = loadavg(), cpu_times()
-    dsl, torch = {}, {}
+    # rounds[side][(workload, threads)] = that row's result in each round, in round order.
+    rounds = {"dsl": {}, "torch": {}}
     for group in groups:
-        tj = os.path.join(out_dir, f"torch-{group}.json")
-        dj = os.path.join(out_dir, f"dslnet-{group}.json")
-        run(["/usr/bin/python3", args.torch_ref, tj, "--config", "tuned", "--no-w6", "--only", group,
-             "--threads", args.threads, "--target-s", str(args.target_s), "--label", f"compare.py {stamp}"])
-        run(["dotnet", bench_dll, dj, "--only", group, "--threads", args.threads,
-             "--target-s", str(args.target_s), "--label", f"compare.py {stamp}"])
-        for path, into in ((tj, torch), (dj, dsl)):
-            with open(path) as f:
-                for row in json.load(f)["results"]:
-                    into[(row["workload"], row["threads"])] = row
+        for r in range(args.rounds):
+            tj = os.path.join(out_dir, f"torch-{group}-r{r + 1}.json")
+            dj = os.path.join(out_dir, f"dslnet-{group}-r{r + 1}.json")
+            label = f"compare.py {stamp} round {r + 1}"
+            torch_cmd = ["/usr/bin/python3", args.torch_ref, tj, "--config", "tuned", "--no-w6", "--only", group,
+                         "--threads", args.threads, "--target-s", str(args.target_s), "--label", label]
+            dsl_cmd = ["dotnet", bench_dll, dj, "--only", group, "--threads", args.threads,
+                       "--target-s", str(args.target_s), "--label", label]
+            for cmd in ((torch_cmd, dsl_cmd) if r % 2 == 0 else (dsl_cmd, torch_cmd)):
+                run(cmd)
+            for path, side in ((tj, "torch"), (dj, "dsl")):
+                with open(path) as f:
+                    for row in json.load(f)["results"]:
+                        rounds[side].setdefault((row["workload"], row["threads"]), []).append(row)
     total1, steal1 = cpu_times()
     steal = (steal1 - steal0) / max(1, total1 - total0)
 
-    # Roofline rate per thread count: the best SGEMM GFLOP/s either side measured.
+    def value(row):
+        """What a row is compared by: GFLOP/s for SGEMM (higher is better), the median time otherwise."""
+        return row["extra"]["gflops_at_median"] if row["group"] == "W5" else row["median_ms"]
+
+    # Roofline rate per thread count: the best SGEMM GFLOP/s either side measured in any round.
     gemm_rate = {}
-    for side in (dsl, torch):
-        for (name, nt), row in side.items():
-            if row["group"] == "W5":
-                gemm_rate[nt] = max(gemm_rate.get(nt, 0.0), row["extra"]["gflops_at_median"])
+    for side in rounds.values():
+        for (name, nt), rows in side.items():
+            for row in rows:
+                if row["group"] == "W5":
+                    gemm_rate[nt] = max(gemm_rate.get(nt, 0.0), row["extra"]["gflops_at_median"])
 
     lines = [
-        f"DslNet vs PyTorch ({stamp}; torch_ref.py --config tuned; medians; load average {load_start} at start, "
-        f"{loadavg()} at end; hypervisor steal {100 * steal:.1f}%)",
+        f"DslNet vs PyTorch ({stamp}; torch_ref.py --config tuned; {args.rounds} round(s) in alternating order; "
+        f"load average {load_start} at start, {loadavg()} at end; hypervisor steal {100 * steal:.1f}%)",
         "",
-        "| workload | threads | DslNet | PyTorch | ratio | target | met? | roofline |",
-        "| --- | ---: | ---: | ---: | ---: | --- | --- | ---: |",
+        "| workload | threads | DslNet | PyTorch | ratio | ratio per round | target | met | roofline |",
+        "| --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: |",
     ]
-    for (name, nt), d in dsl.items():
-        t = torch.get((name, nt))
-        is_gemm = d["group"] == "W5"
+    for (name, nt), d_rows in rounds["dsl"].items():
+        t_rows = rounds["torch"].get((name, nt), [])
+        is_gemm = d_rows[0]["group"] == "W5"
+        d_med = statistics.median(value(r) for r in d_rows)
+        t_med = statistics.median(value(r) for r in t_rows) if t_rows else None
         if is_gemm:
-            dv, tv = d["extra"]["gflops_at_median"], t["extra"]["gflops_at_median"] if t else None
-            d_text, t_text = f"{dv:.1f} GFLOP/s", (f"{tv:.1f} GFLOP/s" if tv else "—")
-            ratio = dv / tv if tv else None
+            d_text, t_text = f"{d_med:.1f} GFLOP/s", (f"{t_med:.1f} GFLOP/s" if t_med else "—")
         else:
-            d_text, t_text = fmt_time(d["median_ms"]), fmt_time(t["median_ms"] if t else None)
-            ratio = d["median_ms"] / t["median_ms"] if t else None
+            d_text, t_text = fmt_time(d_med), fmt_time(t_med)
+        # A round's ratio pairs the two sides measured in that round.
+        ratios = [value(d) / value(t) for d, t in zip(d_rows, t_rows)]
+        ratio = statistics.median(ratios) if ratios else None
         kind, bound = TARGETS.get(name, (None, None))
         if kind is None:
             target, met = "—", ""
         else:
             target = f"{'≤' if kind == 'max' else '≥'} {bound}"
-            met = "" if ratio is None else ("yes" if (ratio <= bound if kind == "max" else ratio >= bound) else "no")
+            hits = sum(1 for x in ratios if (x <= bound if kind == "max" else x >= bound))
+            met = f"{hits}/{len(ratios)}" if ratios else ""
         rate = gemm_rate.get(nt)
-        roof = fmt_time(d["extra"]["flops"] / (rate * 1e9) * 1e3) if rate else "—"
+        roof = fmt_time(d_rows[0]["extra"]["flops"] / (rate * 1e9) * 1e3) if rate else "—"
         lines.append(f"| {name} | {nt} | {d_text} | {t_text} | {'—' if ratio is None else f'{ratio:.2f}'} | "
-                     f"{target} | {met} | {roof} |")
+                     f"{' '.join(f'{x:.2f}' for x in ratios)} | {target} | {met} | {roof} |")
     rates = ", ".join(f"{nt} thread{'s' if nt > 1 else ''}: {r:.0f} GFLOP/s" for nt, r in sorted(gemm_rate.items()))
-    lines += ["", f"Roofline = the workload's flops (torch_ref.py's count: 2·MACs, ×3 for a training step) "
-                  f"at the best measured SGEMM rate ({rates or 'W5 not run'})."]
+    lines += ["", f"DslNet and PyTorch = each side's median over the rounds; ratio = the median of the rounds' ratios; "
+                  f"met = rounds whose ratio meets the target. Roofline = the workload's flops (torch_ref.py's count: "
+                  f"2·MACs, ×3 for a training step) at the best measured SGEMM rate ({rates or 'W5 not run'})."]
     table = "\n".join(lines)
     print()
     print(table)
