@@ -111,10 +111,11 @@ internal sealed class ProfilingBackend : Backend
         Record(nameof(DenseForward), x.Length, y.Length, start);
     }
 
-    public override void DenseBackward(in DenseGeometry g, int batch, BufferView x, BufferView weight, ActivationKind activation, float alpha, BufferView y, BufferView dy, BufferView dx, BufferView dWeight, BufferView dBias)
+    public override void DenseBackward(in DenseGeometry g, int batch, BufferView x, BufferView weight, ActivationKind activation, float alpha, BufferView y, BufferView dy, BufferView dx, BufferView dWeight, BufferView dBias,
+        bool overwriteInputGradient, bool overwriteParameterGradients)
     {
         long start = Stopwatch.GetTimestamp();
-        _inner.DenseBackward(in g, batch, x, weight, activation, alpha, y, dy, dx, dWeight, dBias);
+        _inner.DenseBackward(in g, batch, x, weight, activation, alpha, y, dy, dx, dWeight, dBias, overwriteInputGradient, overwriteParameterGradients);
         Record(nameof(DenseBackward), x.Length, dBias.Length, start);
     }
 

@@ -28,6 +28,9 @@ public abstract class Network
     // input gradients, see InputGradient) and the slots backward overwrites before reading them
     // (Layout.OverwrittenGradients).
     private readonly (int Offset, int Length)[] _trainingGradientRuns;
+    // The stretches of the parameter gradients a training step zeroes: all but the tensors backward
+    // writes in full (Layout.OverwrittenParameterGradients).
+    private readonly (int Offset, int Length)[] _trainingParameterGradientRuns;
 
     protected Network(NetworkLayout layout, int maxBatch, int seed, Backend? backend)
     {
@@ -48,6 +51,7 @@ public abstract class Network
         _activationGradients = Backend.Allocate(maxBatch * layout.ActivationSize);
         _scratch = Backend.Allocate(layout.ScratchSize);
         _trainingGradientRuns = GradientRunsToClear(layout, maxBatch);
+        _trainingParameterGradientRuns = Parameters.GradientRunsOutside(layout.OverwrittenParameterGradients);
     }
 
     /// <summary>The complement of the output's, the inputs' and the overwritten slots in the gradient buffer, in whole stretches.</summary>
@@ -109,13 +113,19 @@ public abstract class Network
 
     /// <summary>
     /// Propagates the output gradients (already in place) back to every parameter and, when
-    /// <see cref="InputGradient"/> asks for them, to the inputs. The gradients it adds into are zero on entry.
+    /// <see cref="InputGradient"/> asks for them, to the inputs. The gradients it adds into are zero on entry;
+    /// those it writes in full (<see cref="NetworkLayout.OverwrittenGradients"/> and
+    /// <see cref="NetworkLayout.OverwrittenParameterGradients"/>) may hold anything: a training step leaves
+    /// them as the last step left them, <see cref="Backward"/> zeroes them with the rest.
     /// </summary>
     protected abstract void BackwardCore(int batch);
 
     // ---- views for the generated code ------------------------------------------------------
 
     protected BufferView Activation(ActivationSlot slot, int batch) => _activations.Slice(slot.Offset * MaxBatch, slot.Size * batch);
+
+    /// <summary>The whole activation-gradient buffer, for tests that fill it with garbage before a step.</summary>
+    internal DeviceBuffer ActivationGradientBuffer => _activationGradients;
 
     protected BufferView ActivationGradient(ActivationSlot slot, int batch) => _activationGradients.Slice(slot.Offset * MaxBatch, slot.Size * batch);
 
@@ -252,8 +262,9 @@ public abstract class Network
             throw new NonFiniteValueException(
                 $"{Layout.Name}: the {kind} loss is {loss} on this batch; the parameters were not updated. Lower the learning rate, clip gradients, or check the data for NaN/Inf.");
         // ComputeLoss wrote the output gradient; clear the gradients backward adds into (not the
-        // inputs': with _wantInputGradient false no kernel writes them).
-        Parameters.ZeroGradients();
+        // inputs': with _wantInputGradient false no kernel writes them; nor those backward overwrites).
+        // Backward clears everything instead: overwriting a zero gives what adding to it gives.
+        Parameters.ZeroGradients(_trainingParameterGradientRuns);
         foreach (var (offset, length) in _trainingGradientRuns) Backend.Fill(_activationGradients.Slice(offset, length), 0f);
         _wantInputGradient = false;
         BackwardCore(batch);

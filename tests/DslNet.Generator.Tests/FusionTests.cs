@@ -99,7 +99,8 @@ public class FusionTests
         // The convolution's backward runs as Identity on that gradient, without the activated output.
         Assert.Contains("Activation(Plan.Image, n), Weight(Plan.C_weight), ActivationGradient(Plan.C, n),", code);
         Assert.DoesNotContain($"{Kind}{arguments}, Activation(Plan.C, n), ActivationGradient(Plan.C, n),", code);
-        Assert.Contains("OverwrittenGradients: new[] { C },", code);
+        // D's dense layer is the only reader of P (through the Flatten view), so it writes P's gradient.
+        Assert.Contains("OverwrittenGradients: new[] { C, P },", code);
         // Only backward changes: the forward call and the op descriptors (ONNX export) keep the fused activation.
         Assert.Contains($"Weight(Plan.C_bias), {Kind}{arguments}, Activation(Plan.C, n));", code);
         Assert.Contains($"Geometry: C_0Geometry, Activation: global::DslNet.OpKind.{activation.Split('(')[0]}", code);
@@ -164,7 +165,8 @@ public class FusionTests
         Assert.Contains("    ActivationGradient(Plan.C1, n), WeightGradient(Plan.C2_weight), WeightGradient(Plan.C2_bias), overwriteInputGradient: true);", code);
         // C1 reads the network's input, whose gradient a training step does not form: added as before.
         Assert.Contains("    InputGradient(Plan.Image, n), WeightGradient(Plan.C1_weight), WeightGradient(Plan.C1_bias));", code);
-        Assert.Contains("OverwrittenGradients: new[] { C1 },", code);
+        // C2 is read only by D's dense layer (through the Flatten view).
+        Assert.Contains("OverwrittenGradients: new[] { C1, C2 },", code);
     }
 
     [Fact]
@@ -179,5 +181,90 @@ public class FusionTests
             """);
         Assert.DoesNotContain("overwrite", code);
         Assert.DoesNotContain("OverwrittenGradients", code);
+    }
+
+    // ---- a dense layer writing its input's and its parameters' gradients -------------------------
+
+    private const string Overwrites = ", overwriteInputGradient: true, overwriteParameterGradients: true);";
+
+    [Fact]
+    public void A_dense_layer_that_alone_reads_its_input_writes_the_input_and_parameter_gradients()
+    {
+        // W3's shape: a pool, flattened, read by a dense layer, then a second dense layer.
+        string code = Generate("""
+                [Conv2D(4, Kernel = 3, Padding = 1), ReLU] public partial Tensor C { get; }
+                [MaxPool2D(2)] public partial Tensor P { get; }
+                [Flatten, Dense(8), ReLU] public partial Tensor H { get; }
+                [Dense(3)] public partial Tensor Logits { get; }
+            """);
+        Assert.Contains("// The only reader of P: writes P's gradient rather than adding to it, so it needs no zeroing.", code);
+        Assert.Contains("// The only user of H_weight and H_bias: writes their gradients rather than adding to them, so a training step need not zero them.", code);
+        Assert.Contains($"    ActivationGradient(Plan.P, n), WeightGradient(Plan.H_weight), WeightGradient(Plan.H_bias){Overwrites}", code);
+        Assert.Contains($"    ActivationGradient(Plan.H, n), WeightGradient(Plan.Logits_weight), WeightGradient(Plan.Logits_bias){Overwrites}", code);
+        // The convolution reads the network's input: it still adds, and its parameter gradients too.
+        Assert.Contains("    InputGradient(Plan.Image, n), WeightGradient(Plan.C_weight), WeightGradient(Plan.C_bias));", code);
+        Assert.Contains("OverwrittenGradients: new[] { C, P, H },", code);
+        Assert.Contains("OverwrittenParameterGradients: new[] { H_weight, H_bias, Logits_weight, Logits_bias },", code);
+    }
+
+    [Fact]
+    public void A_dense_layer_on_the_network_input_adds_into_the_input_gradient_but_writes_its_parameter_gradients()
+    {
+        string code = Generate("""
+                [Flatten, Dense(5), ReLU] public partial Tensor H { get; }
+            """);
+        Assert.Contains("    InputGradient(Plan.Image, n), WeightGradient(Plan.H_weight), WeightGradient(Plan.H_bias), overwriteInputGradient: false, overwriteParameterGradients: true);", code);
+        Assert.DoesNotContain("OverwrittenGradients", code);
+        Assert.Contains("OverwrittenParameterGradients: new[] { H_weight, H_bias },", code);
+    }
+
+    [Fact]
+    public void A_dense_layer_whose_input_has_another_reader_adds_into_its_gradient()
+    {
+        // H is read by both dense layers: each adds its share into H's gradient.
+        string code = Generate("""
+                [Flatten, Dense(8), ReLU] public partial Tensor H { get; }
+                [Dense(4)] public partial Tensor A { get; }
+                [From(nameof(H)), Dense(4)] public partial Tensor B { get; }
+                [Add(nameof(A), nameof(B))] public partial Tensor S { get; }
+            """);
+        Assert.DoesNotContain("overwriteInputGradient: true", code);
+        Assert.DoesNotContain("OverwrittenGradients", code);
+        Assert.Contains("    ActivationGradient(Plan.H, n), WeightGradient(Plan.A_weight), WeightGradient(Plan.A_bias), overwriteInputGradient: false, overwriteParameterGradients: true);", code);
+        Assert.Contains("    ActivationGradient(Plan.H, n), WeightGradient(Plan.B_weight), WeightGradient(Plan.B_bias), overwriteInputGradient: false, overwriteParameterGradients: true);", code);
+    }
+
+    [Fact]
+    public void A_dense_layer_does_not_overwrite_through_a_flatten_view_that_another_op_reads()
+    {
+        // F is a Flatten node, a view of C's slot. The dense layer reads F, the convolution E reads C:
+        // the same slot has two readers, so both add into its gradient.
+        string code = Generate("""
+                [Conv2D(4, Kernel = 3, Padding = 1), ReLU] public partial Tensor C { get; }
+                [Flatten] public partial Tensor F { get; }
+                [Dense(8)] public partial Tensor D { get; }
+                [From(nameof(C)), Conv2D(2, Kernel = 1), Flatten, Dense(8)] public partial Tensor E { get; }
+                [Add(nameof(D), nameof(E))] public partial Tensor S { get; }
+            """);
+        Assert.Contains("    ActivationGradient(Plan.C, n), WeightGradient(Plan.D_weight), WeightGradient(Plan.D_bias), overwriteInputGradient: false, overwriteParameterGradients: true);", code);
+        Assert.DoesNotContain("writes C's gradient", code);
+        // E's dense layer alone reads its convolution's output.
+        Assert.Contains("OverwrittenGradients: new[] { E_1 },", code);
+    }
+
+    [Fact]
+    public void A_dense_layer_does_not_overwrite_the_gradient_of_an_output_nor_of_its_flatten_view()
+    {
+        // H is an output; G is a Flatten view of C that is an output: the loss or the caller gives their
+        // gradients, which the dense layers after them add to.
+        string code = Generate("""
+                [Conv2D(2, Kernel = 3), ReLU] public partial Tensor C { get; }
+                [Flatten, Output] public partial Tensor G { get; }
+                [Dense(6), ReLU, Output] public partial Tensor H { get; }
+                [Dense(2), Output] public partial Tensor Y { get; }
+            """, network: "[Network]");
+        Assert.DoesNotContain("overwriteInputGradient: true", code);
+        Assert.DoesNotContain("OverwrittenGradients", code);
+        Assert.Contains("OverwrittenParameterGradients: new[] { H_weight, H_bias, Y_weight, Y_bias },", code);
     }
 }

@@ -16,12 +16,14 @@ namespace DslNet.Generator.Emit;
 /// activation and gradient buffers shrink (fewer bytes to zero before every backward pass).
 ///
 /// Then a max pool that is the only reader of a Conv2D's or Dense's output takes over that layer's
-/// activation backward (<see cref="FuseMaxPoolBackward"/>), and a Conv2D that is the only reader of
-/// its input writes that input's gradient instead of adding to it (<see cref="OverwriteConvInputGradients"/>).
+/// activation backward (<see cref="FuseMaxPoolBackward"/>), a Conv2D or Dense that is the only reader of
+/// its input writes that input's gradient instead of adding to it (<see cref="OverwriteInputGradients"/>),
+/// and a Dense that alone uses its weight and bias writes their gradients (<see cref="OverwriteDenseParameterGradients"/>).
 /// </summary>
 internal static class Fusion
 {
-    public static NetworkPlan Apply(NetworkPlan plan) => OverwriteConvInputGradients(FuseMaxPoolBackward(FuseActivations(plan)));
+    public static NetworkPlan Apply(NetworkPlan plan) =>
+        OverwriteDenseParameterGradients(OverwriteInputGradients(FuseMaxPoolBackward(FuseActivations(plan))));
 
     /// <summary>
     /// Marks each MaxPool2D whose input is the output of a Conv2D or Dense, read by the pool alone and
@@ -54,26 +56,51 @@ internal static class Fusion
     }
 
     /// <summary>
-    /// Marks each Conv2D that is the only reader of its input, an op's output that is no input or output
-    /// of the network: nothing else adds into that input's gradient, so the convolution's backward
+    /// Marks each Conv2D or Dense that is the only reader of its input, an op's output that is no input
+    /// or output of the network: nothing else adds into that input's gradient, so the layer's backward
     /// writes it in full (overwriteInputGradient) and a training step need not zero it first
-    /// (NetworkLayout.OverwrittenGradients). W3's conv2 saves the zeroing of conv1's 12.8 MB gradient
-    /// and the read of it that adding needs.
+    /// (NetworkLayout.OverwrittenGradients). Slots are compared, not node names, so a Flatten or Reshape
+    /// node (a view of its input's slot) counts as that slot: a second reader of the view, or the view
+    /// being an output, keeps the gradient added. W3's conv2 saves the zeroing of conv1's 12.8 MB
+    /// gradient and the read of it that adding needs; W3's dense layer those of the pooled 6.4 MB.
     /// </summary>
-    private static NetworkPlan OverwriteConvInputGradients(NetworkPlan plan)
+    private static NetworkPlan OverwriteInputGradients(NetworkPlan plan)
     {
         var ops = plan.Ops;
         var marked = ops.ToArray();
         bool any = false;
         for (int i = 0; i < ops.Count; i++)
         {
-            var conv = ops[i];
-            if (conv.Kind != OpKind.Conv2D || conv.Inputs.Count != 1) continue;
-            string slot = conv.Inputs[0];
+            var layer = ops[i];
+            if (layer.Kind is not (OpKind.Conv2D or OpKind.Dense) || layer.Inputs.Count != 1) continue;
+            string slot = layer.Inputs[0];
             if (Producer(ops, slot) < 0 || ops.Count(o => o.Inputs.Contains(slot)) != 1
                 || plan.Nodes.Any(n => n.Slot == slot && (n.IsInput || n.IsOutput)))
                 continue;
-            marked[i] = conv with { OverwritesInputGradient = true };
+            marked[i] = layer with { OverwritesInputGradient = true };
+            any = true;
+        }
+        return any ? plan with { Ops = marked.ToEquatableArray() } : plan;
+    }
+
+    /// <summary>
+    /// Marks each Dense that is the only op using its weight and bias: its backward is their gradients'
+    /// only writer, so it writes them in full (overwriteParameterGradients, the GEMM with beta 0) and a
+    /// training step need not zero them (NetworkLayout.OverwrittenParameterGradients). W3's dense layer
+    /// saves the zeroing of its 6.4 MB weight gradient and the read of it that adding needs. Conv2D
+    /// keeps adding: its kernels sum per-thread partial weight gradients into dW.
+    /// </summary>
+    private static NetworkPlan OverwriteDenseParameterGradients(NetworkPlan plan)
+    {
+        var ops = plan.Ops;
+        var marked = ops.ToArray();
+        bool any = false;
+        for (int i = 0; i < ops.Count; i++)
+        {
+            var dense = ops[i];
+            if (dense.Kind != OpKind.Dense || dense.Parameters.Count == 0) continue;
+            if (dense.Parameters.Any(p => ops.Count(o => o.Parameters.Contains(p)) != 1)) continue;
+            marked[i] = dense with { OverwritesParameterGradients = true };
             any = true;
         }
         return any ? plan with { Ops = marked.ToEquatableArray() } : plan;

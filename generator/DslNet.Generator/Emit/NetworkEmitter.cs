@@ -216,6 +216,9 @@ internal static class NetworkEmitter
         var overwritten = plan.Ops.Where(o => o.FormsInputGradient || o.OverwritesInputGradient).Select(o => o.Inputs[0]).ToList();
         if (overwritten.Count > 0)
             w.Line($"    OverwrittenGradients: new[] {{ {string.Join(", ", overwritten)} }},");
+        var overwrittenParameters = plan.Ops.Where(o => o.OverwritesParameterGradients).SelectMany(o => o.Parameters).ToList();
+        if (overwrittenParameters.Count > 0)
+            w.Line($"    OverwrittenParameterGradients: new[] {{ {string.Join(", ", overwrittenParameters)} }},");
         OpDescriptorEmitter.Write(w, plan);
     }
 

@@ -61,6 +61,18 @@ internal static class OpEmitter
     private static string InputActivation(OpPlan pool) =>
         pool.InputActivation is { } a ? $"{ActivationKind(a.Kind)}, {Float(a.Alpha)}" : "global::DslNet.Backends.ActivationKind.Identity, 0f";
 
+    /// <summary>
+    /// The overwrite flags of a Conv2D's or Dense's backward call, or nothing when it adds into every
+    /// gradient (the short overloads). Dense names both flags whenever it sets one.
+    /// </summary>
+    private static string OverwriteArguments(OpPlan op)
+    {
+        string Bool(bool value) => value ? "true" : "false";
+        if (op.Kind == OpKind.Dense && (op.OverwritesInputGradient || op.OverwritesParameterGradients))
+            return $", overwriteInputGradient: {Bool(op.OverwritesInputGradient)}, overwriteParameterGradients: {Bool(op.OverwritesParameterGradients)}";
+        return op.OverwritesInputGradient ? ", overwriteInputGradient: true" : "";
+    }
+
     public static void Forward(IndentedWriter w, OpPlan op)
     {
         string x = op.Inputs.Count > 0 ? Act(op.Inputs[0]) : "";
@@ -137,7 +149,10 @@ internal static class OpEmitter
                     w.Line($"// {op.Output}'s gradient is already the gradient before the {op.Activation.Kind} (formed by the max pool that reads {op.Output}).");
                 if (op.OverwritesInputGradient)
                     w.Line($"// The only reader of {op.Inputs[0]}: writes {op.Inputs[0]}'s gradient rather than adding to it, so it needs no zeroing.");
-                if (identity && !op.OverwritesInputGradient)
+                if (op.OverwritesParameterGradients)
+                    w.Line($"// The only user of {string.Join(" and ", op.Parameters)}: writes their gradients rather than adding to them, so a training step need not zero them.");
+                bool overwrites = op.OverwritesInputGradient || op.OverwritesParameterGradients;
+                if (identity && !overwrites)
                 {
                     w.Line($"backend.{op.Kind}Backward(Plan.{op.Key}Geometry, n, {x}, {Param(op, 0)}, {dy},");
                 }
@@ -149,9 +164,7 @@ internal static class OpEmitter
                         ? $"    global::DslNet.Backends.ActivationKind.Identity, 0f, global::DslNet.Backends.BufferView.Empty, {dy},"
                         : $"    {Fused(op)}{y}, {dy},");
                 }
-                w.Line(op.OverwritesInputGradient
-                    ? $"    {dx}, {ParamGrad(op, 0)}, {ParamGrad(op, 1)}, overwriteInputGradient: true);"
-                    : $"    {dx}, {ParamGrad(op, 0)}, {ParamGrad(op, 1)});");
+                w.Line($"    {dx}, {ParamGrad(op, 0)}, {ParamGrad(op, 1)}{OverwriteArguments(op)});");
                 break;
             case OpKind.MaxPool2D when op.FormsInputGradient:
                 string read = op.Inputs[0];

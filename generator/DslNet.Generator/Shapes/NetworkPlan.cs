@@ -36,7 +36,8 @@ internal sealed record TensorPlan(string TensorName, string Constant, EquatableA
 /// activation's output slot; <see cref="FormsInputGradient"/> marks a MaxPool2D that writes its
 /// input's gradient in full as the pre-activation gradient of the Conv2D or Dense before it, and
 /// <see cref="GradientFormedByReader"/> marks that Conv2D or Dense; <see cref="OverwritesInputGradient"/>
-/// marks a Conv2D whose backward writes its input's gradient in full.
+/// marks a Conv2D or Dense whose backward writes its input's gradient in full, and
+/// <see cref="OverwritesParameterGradients"/> a Dense whose backward writes its weight and bias gradients in full.
 /// </summary>
 internal sealed record OpPlan(
     OpKind Kind,
@@ -74,10 +75,16 @@ internal sealed record OpPlan(
     public bool GradientFormedByReader { get; init; }
 
     /// <summary>
-    /// A Conv2D that is the only reader of its input (an op's output, no network port): its backward
-    /// writes the input's gradient instead of adding to it, so nothing needs to zero that gradient.
+    /// A Conv2D or Dense that is the only reader of its input (an op's output, no network port): its
+    /// backward writes the input's gradient instead of adding to it, so nothing needs to zero that gradient.
     /// </summary>
     public bool OverwritesInputGradient { get; init; }
+
+    /// <summary>
+    /// A Dense that is the only op using its parameters: its backward writes their gradients instead of
+    /// adding to them, so a training step need not zero them.
+    /// </summary>
+    public bool OverwritesParameterGradients { get; init; }
 }
 
 /// <summary>A node as the generated class exposes it.</summary>

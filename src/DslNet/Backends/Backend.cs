@@ -14,8 +14,10 @@ namespace DslNet.Backends;
 /// tensor read by several nodes receives the sum of their gradients; the caller zeroes gradient
 /// buffers before a backward pass. An empty view means "this gradient is not wanted". The
 /// exceptions are asked for explicitly: the max-pool backward with <c>overwrite: true</c> and the
-/// convolution backward with <c>overwriteInputGradient: true</c> write every element of their input
-/// gradient, so a caller whose pool or convolution is that tensor's only reader need not zero it.</item>
+/// convolution and dense backward with <c>overwriteInputGradient: true</c> write every element of their
+/// input gradient, so a caller whose pool, convolution or dense layer is that tensor's only reader need
+/// not zero it; the dense backward with <c>overwriteParameterGradients: true</c> likewise writes its
+/// weight and bias gradients.</item>
 /// <item>Kernels may run asynchronously; <see cref="Synchronize"/> waits for them. Host copies
 /// synchronise implicitly.</item>
 /// </list>
@@ -83,8 +85,20 @@ public abstract class Backend : IDisposable
     /// The backward of the fused forward: with dz = dy ⊙ f'(y) formed from the activated output
     /// <paramref name="y"/> (which may be empty for Identity), dx += dz·W, dW += dzᵀ·x, db += Σ dz.
     /// </summary>
+    public void DenseBackward(in DenseGeometry g, int batch, BufferView x, BufferView weight,
+        ActivationKind activation, float alpha, BufferView y, BufferView dy, BufferView dx, BufferView dWeight, BufferView dBias) =>
+        DenseBackward(g, batch, x, weight, activation, alpha, y, dy, dx, dWeight, dBias,
+            overwriteInputGradient: false, overwriteParameterGradients: false);
+    /// <summary>
+    /// As the overload above; with <paramref name="overwriteInputGradient"/> dx = dz·W at every element
+    /// of dx, and with <paramref name="overwriteParameterGradients"/> dW = dzᵀ·x and db = Σ dz at every
+    /// element of dW and db, whatever they held before (NaN included): a caller whose Dense is the only
+    /// reader of x, or the only op using W and b, need not zero those gradients. Without a flag that
+    /// gradient is added to, as above.
+    /// </summary>
     public abstract void DenseBackward(in DenseGeometry g, int batch, BufferView x, BufferView weight,
-        ActivationKind activation, float alpha, BufferView y, BufferView dy, BufferView dx, BufferView dWeight, BufferView dBias);
+        ActivationKind activation, float alpha, BufferView y, BufferView dy, BufferView dx, BufferView dWeight, BufferView dBias,
+        bool overwriteInputGradient, bool overwriteParameterGradients);
 
     // ---- convolution -------------------------------------------------------------------------
     /// <summary>y = W ⋆ x + b (no activation).</summary>

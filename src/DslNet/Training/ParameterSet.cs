@@ -78,4 +78,39 @@ public sealed class ParameterSet
     {
         if (Gradients is not null) Backend.Fill(Gradients.View, 0f);
     }
+
+    /// <summary>
+    /// The stretches of the gradient buffer outside the tensors <paramref name="skipped"/> (indices into
+    /// <see cref="Specs"/>), as (offset, length) pairs with neighbours merged: what a training step
+    /// zeroes when backward writes those tensors' gradients in full.
+    /// </summary>
+    internal (int Offset, int Length)[] GradientRunsOutside(IReadOnlyCollection<int>? skipped)
+    {
+        var skip = new bool[_specs.Length];
+        foreach (int index in skipped ?? Array.Empty<int>())
+        {
+            if ((uint)index >= (uint)_specs.Length)
+                throw new ArgumentOutOfRangeException(nameof(skipped), index,
+                    $"There is no parameter tensor {index}: the set holds {_specs.Length}.");
+            skip[index] = true;
+        }
+        var runs = new List<(int Offset, int Length)>();
+        for (int i = 0; i < _specs.Length; i++)
+        {
+            if (skip[i] || _specs[i].Length == 0) continue;
+            // Tensors lie back to back: one that starts where the last run ends extends it.
+            if (runs.Count > 0 && runs[^1].Offset + runs[^1].Length == _offsets[i])
+                runs[^1] = (runs[^1].Offset, runs[^1].Length + _specs[i].Length);
+            else
+                runs.Add((_offsets[i], _specs[i].Length));
+        }
+        return runs.ToArray();
+    }
+
+    /// <summary>Sets the gradients in <paramref name="runs"/> (from <see cref="GradientRunsOutside"/>) to zero.</summary>
+    internal void ZeroGradients((int Offset, int Length)[] runs)
+    {
+        if (Gradients is null) return;
+        foreach (var (offset, length) in runs) Backend.Fill(Gradients.Slice(offset, length), 0f);
+    }
 }

@@ -92,8 +92,11 @@ namespace Demo
             var backend = Backend;
 
             // Logits: Flatten + Dense 10
-            backend.DenseBackward(Plan.LogitsGeometry, n, Activation(Plan.Mixed, n), Weight(Plan.Logits_weight), ActivationGradient(Plan.Logits, n),
-                ActivationGradient(Plan.Mixed, n), WeightGradient(Plan.Logits_weight), WeightGradient(Plan.Logits_bias));
+            // The only reader of Mixed: writes Mixed's gradient rather than adding to it, so it needs no zeroing.
+            // The only user of Logits_weight and Logits_bias: writes their gradients rather than adding to them, so a training step need not zero them.
+            backend.DenseBackward(Plan.LogitsGeometry, n, Activation(Plan.Mixed, n), Weight(Plan.Logits_weight),
+                global::DslNet.Backends.ActivationKind.Identity, 0f, global::DslNet.Backends.BufferView.Empty, ActivationGradient(Plan.Logits, n),
+                ActivationGradient(Plan.Mixed, n), WeightGradient(Plan.Logits_weight), WeightGradient(Plan.Logits_bias), overwriteInputGradient: true, overwriteParameterGradients: true);
 
             // Mixed: Concat(Branch1, Branch3, Pool)
             backend.AccumulateBlocks(n, 576, ActivationGradient(Plan.Mixed, n), 1728, ActivationGradient(Plan.Branch1, n), 576);
@@ -175,7 +178,8 @@ namespace Demo
                 ActivationSize: 5770,
                 ScratchSize: 0,
                 Loss: global::DslNet.Loss.SoftmaxCrossEntropy,
-                OverwrittenGradients: new[] { Pool_1 },
+                OverwrittenGradients: new[] { Pool_1, Mixed },
+                OverwrittenParameterGradients: new[] { Logits_weight, Logits_bias },
                 // Kind, node, attribute index, input slots, output slot, per-sample input and output shapes, then tensors and hyper-parameters.
                 Ops: new global::DslNet.OpDescriptor[]
                 {

@@ -107,18 +107,25 @@ namespace Demo
             var backend = Backend;
 
             // Logits: Dense 10
-            backend.DenseBackward(Plan.LogitsGeometry, n, Activation(Plan.F6, n), Weight(Plan.Logits_weight), ActivationGradient(Plan.Logits, n),
-                ActivationGradient(Plan.F6, n), WeightGradient(Plan.Logits_weight), WeightGradient(Plan.Logits_bias));
+            // The only reader of F6: writes F6's gradient rather than adding to it, so it needs no zeroing.
+            // The only user of Logits_weight and Logits_bias: writes their gradients rather than adding to them, so a training step need not zero them.
+            backend.DenseBackward(Plan.LogitsGeometry, n, Activation(Plan.F6, n), Weight(Plan.Logits_weight),
+                global::DslNet.Backends.ActivationKind.Identity, 0f, global::DslNet.Backends.BufferView.Empty, ActivationGradient(Plan.Logits, n),
+                ActivationGradient(Plan.F6, n), WeightGradient(Plan.Logits_weight), WeightGradient(Plan.Logits_bias), overwriteInputGradient: true, overwriteParameterGradients: true);
 
             // F6: Dense 84 + ReLU
+            // The only reader of F5: writes F5's gradient rather than adding to it, so it needs no zeroing.
+            // The only user of F6_weight and F6_bias: writes their gradients rather than adding to them, so a training step need not zero them.
             backend.DenseBackward(Plan.F6_0Geometry, n, Activation(Plan.F5, n), Weight(Plan.F6_weight),
                 global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.F6, n), ActivationGradient(Plan.F6, n),
-                ActivationGradient(Plan.F5, n), WeightGradient(Plan.F6_weight), WeightGradient(Plan.F6_bias));
+                ActivationGradient(Plan.F5, n), WeightGradient(Plan.F6_weight), WeightGradient(Plan.F6_bias), overwriteInputGradient: true, overwriteParameterGradients: true);
 
             // F5: Flatten + Dense 120 + ReLU
+            // The only reader of S4: writes S4's gradient rather than adding to it, so it needs no zeroing.
+            // The only user of F5_weight and F5_bias: writes their gradients rather than adding to them, so a training step need not zero them.
             backend.DenseBackward(Plan.F5_1Geometry, n, Activation(Plan.S4, n), Weight(Plan.F5_weight),
                 global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.F5, n), ActivationGradient(Plan.F5, n),
-                ActivationGradient(Plan.S4, n), WeightGradient(Plan.F5_weight), WeightGradient(Plan.F5_bias));
+                ActivationGradient(Plan.S4, n), WeightGradient(Plan.F5_weight), WeightGradient(Plan.F5_bias), overwriteInputGradient: true, overwriteParameterGradients: true);
 
             // S4: MaxPool2D 2x2
             // The only reader of C3: overwrites C3's gradient with the gradient before C3's ReLU.
@@ -209,7 +216,8 @@ namespace Demo
                 ActivationSize: 8878,
                 ScratchSize: 0,
                 Loss: global::DslNet.Loss.SoftmaxCrossEntropy,
-                OverwrittenGradients: new[] { C1, S2, C3 },
+                OverwrittenGradients: new[] { C1, S2, C3, S4, F5, F6 },
+                OverwrittenParameterGradients: new[] { F5_weight, F5_bias, F6_weight, F6_bias, Logits_weight, Logits_bias },
                 // Kind, node, attribute index, input slots, output slot, per-sample input and output shapes, then tensors and hyper-parameters.
                 Ops: new global::DslNet.OpDescriptor[]
                 {

@@ -77,16 +77,20 @@ namespace Demo
             var backend = Backend;
 
             // Logits: Dense 10
-            backend.DenseBackward(Plan.LogitsGeometry, n, Activation(Plan.Dropped, n), Weight(Plan.Logits_weight), ActivationGradient(Plan.Logits, n),
-                ActivationGradient(Plan.Dropped, n), WeightGradient(Plan.Logits_weight), WeightGradient(Plan.Logits_bias));
+            // The only reader of Dropped: writes Dropped's gradient rather than adding to it, so it needs no zeroing.
+            // The only user of Logits_weight and Logits_bias: writes their gradients rather than adding to them, so a training step need not zero them.
+            backend.DenseBackward(Plan.LogitsGeometry, n, Activation(Plan.Dropped, n), Weight(Plan.Logits_weight),
+                global::DslNet.Backends.ActivationKind.Identity, 0f, global::DslNet.Backends.BufferView.Empty, ActivationGradient(Plan.Logits, n),
+                ActivationGradient(Plan.Dropped, n), WeightGradient(Plan.Logits_weight), WeightGradient(Plan.Logits_bias), overwriteInputGradient: true, overwriteParameterGradients: true);
 
             // Dropped: Dropout 0.2
             backend.DropoutBackward(Activation(Plan.DroppedMask, n), ActivationGradient(Plan.Dropped, n), ActivationGradient(Plan.Hidden, n));
 
             // Hidden: Dense 128 + ReLU
+            // The only user of Hidden_weight and Hidden_bias: writes their gradients rather than adding to them, so a training step need not zero them.
             backend.DenseBackward(Plan.Hidden_0Geometry, n, Activation(Plan.Pixels, n), Weight(Plan.Hidden_weight),
                 global::DslNet.Backends.ActivationKind.ReLU, 0f, Activation(Plan.Hidden, n), ActivationGradient(Plan.Hidden, n),
-                InputGradient(Plan.Pixels, n), WeightGradient(Plan.Hidden_weight), WeightGradient(Plan.Hidden_bias));
+                InputGradient(Plan.Pixels, n), WeightGradient(Plan.Hidden_weight), WeightGradient(Plan.Hidden_bias), overwriteInputGradient: false, overwriteParameterGradients: true);
         }
 
         /// <summary>The compile-time plan: activation slots, geometry, tensor indices and the layout handed to the runtime.</summary>
@@ -131,6 +135,8 @@ namespace Demo
                 ActivationSize: 1178,
                 ScratchSize: 0,
                 Loss: global::DslNet.Loss.SoftmaxCrossEntropy,
+                OverwrittenGradients: new[] { Dropped },
+                OverwrittenParameterGradients: new[] { Hidden_weight, Hidden_bias, Logits_weight, Logits_bias },
                 // Kind, node, attribute index, input slots, output slot, per-sample input and output shapes, then tensors and hyper-parameters.
                 Ops: new global::DslNet.OpDescriptor[]
                 {

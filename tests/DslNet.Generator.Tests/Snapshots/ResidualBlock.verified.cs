@@ -102,8 +102,11 @@ namespace Demo
             var backend = Backend;
 
             // Logits: GlobalAvgPool2D + Dense 10
-            backend.DenseBackward(Plan.LogitsGeometry, n, Activation(Plan.Logits_0, n), Weight(Plan.Logits_weight), ActivationGradient(Plan.Logits, n),
-                ActivationGradient(Plan.Logits_0, n), WeightGradient(Plan.Logits_weight), WeightGradient(Plan.Logits_bias));
+            // The only reader of Logits_0: writes Logits_0's gradient rather than adding to it, so it needs no zeroing.
+            // The only user of Logits_weight and Logits_bias: writes their gradients rather than adding to them, so a training step need not zero them.
+            backend.DenseBackward(Plan.LogitsGeometry, n, Activation(Plan.Logits_0, n), Weight(Plan.Logits_weight),
+                global::DslNet.Backends.ActivationKind.Identity, 0f, global::DslNet.Backends.BufferView.Empty, ActivationGradient(Plan.Logits, n),
+                ActivationGradient(Plan.Logits_0, n), WeightGradient(Plan.Logits_weight), WeightGradient(Plan.Logits_bias), overwriteInputGradient: true, overwriteParameterGradients: true);
             backend.GlobalAvgPoolBackward(n, 16, 256, ActivationGradient(Plan.Logits_0, n), ActivationGradient(Plan.Res, n));
 
             // Res: Add(Stem, B) + ReLU
@@ -235,7 +238,8 @@ namespace Demo
                 ActivationSize: 41754,
                 ScratchSize: 96,
                 Loss: global::DslNet.Loss.SoftmaxCrossEntropy,
-                OverwrittenGradients: new[] { A },
+                OverwrittenGradients: new[] { A, Logits_0 },
+                OverwrittenParameterGradients: new[] { Logits_weight, Logits_bias },
                 // Kind, node, attribute index, input slots, output slot, per-sample input and output shapes, then tensors and hyper-parameters.
                 Ops: new global::DslNet.OpDescriptor[]
                 {

@@ -38,12 +38,13 @@ public class PoolFusedBackwardTests
         ActivationSlot[] SlotsOf(Network net, params string[] nodes) =>
             nodes.Select(name => net.Layout.Nodes.Single(n => n.Name == name).Slot).ToArray();
         var odd = new OddPoolCnn(1);
-        // C1 and S2 (LeNet), Conv1 (Keras) are overwritten by the convolution that alone reads them.
-        Assert.Equal(SlotsOf(odd, "C1", "C2"), odd.Layout.OverwrittenGradients);
+        // C1 and S2 (LeNet), Conv1 (Keras) are overwritten by the convolution that alone reads them,
+        // P, S4, F5, F6 and Pool, Hidden by the dense layer that alone reads them.
+        Assert.Equal(SlotsOf(odd, "C1", "C2", "P"), odd.Layout.OverwrittenGradients);
         var lenet = new PLeNet5(1);
-        Assert.Equal(SlotsOf(lenet, "C1", "S2", "C3"), lenet.Layout.OverwrittenGradients);
+        Assert.Equal(SlotsOf(lenet, "C1", "S2", "C3", "S4", "F5", "F6"), lenet.Layout.OverwrittenGradients);
         var keras = new SmallKerasCnn(1);
-        Assert.Equal(SlotsOf(keras, "Conv1", "Conv2"), keras.Layout.OverwrittenGradients);
+        Assert.Equal(SlotsOf(keras, "Conv1", "Conv2", "Pool", "Hidden"), keras.Layout.OverwrittenGradients);
     }
 
     /// <summary>

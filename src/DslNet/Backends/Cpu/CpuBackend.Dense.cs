@@ -8,6 +8,8 @@ namespace DslNet.Backends.Cpu;
 // x [R, In], W [Out, In] (PyTorch's Linear layout), y [R, Out]:
 //   forward   y  = f(x·Wᵀ + b)                       (f applied in place while y is in cache)
 //   backward  dz = dy ⊙ f'(y);  dx += dz·W,   dW += dzᵀ·x,   db += Σ_rows dz
+// (or = instead of += when the caller asks to overwrite: the GEMM with beta 0 never reads C, so the
+// gradient needs no zeroing first and a stale or NaN value cannot leak in).
 public sealed partial class CpuBackend
 {
     public override void DenseForward(in DenseGeometry g, int batch, BufferView x, BufferView weight, BufferView bias,
@@ -39,7 +41,8 @@ public sealed partial class CpuBackend
     }
 
     public override void DenseBackward(in DenseGeometry g, int batch, BufferView x, BufferView weight,
-        ActivationKind activation, float alpha, BufferView y, BufferView dy, BufferView dx, BufferView dWeight, BufferView dBias)
+        ActivationKind activation, float alpha, BufferView y, BufferView dy, BufferView dx, BufferView dWeight, BufferView dBias,
+        bool overwriteInputGradient, bool overwriteParameterGradients)
     {
         int rows = DenseRows(g, batch);
         FusedActivation.Require(activation, alpha, nameof(DenseBackward));
@@ -50,22 +53,38 @@ public sealed partial class CpuBackend
         if (!dWeight.IsEmpty) RequireSameLength(g.WeightCount, dWeight.Length, nameof(dWeight));
         if (!dBias.IsEmpty) RequireSameLength(g.OutFeatures, dBias.Length, nameof(dBias));
         if (activation != ActivationKind.Identity) RequireSameLength(rows * g.OutFeatures, y.Length, nameof(y));
-        if (rows == 0 || (dx.IsEmpty && dWeight.IsEmpty && dBias.IsEmpty)) return;
+        if (rows == 0)
+        {
+            // A sum over no rows: overwritten parameter gradients become zero (dx has no elements).
+            if (overwriteParameterGradients)
+            {
+                Host(dWeight).Clear();
+                Host(dBias).Clear();
+            }
+            return;
+        }
+        if (dx.IsEmpty && dWeight.IsEmpty && dBias.IsEmpty) return;
 
         var dyh = FusedActivation.GradientOfInput(activation, alpha, Host(y), Host(dy));
-        // dx [R, In] += dy [R, Out] · W [Out, In]
+        // dx [R, In] (+)= dy [R, Out] · W [Out, In]
         if (!dx.IsEmpty)
             Gemm.Multiply(false, false, rows, g.InFeatures, g.OutFeatures,
-                dyh, g.OutFeatures, Host(weight), g.InFeatures, Host(dx), g.InFeatures, 1f, Pool);
-        // dW [Out, In] += dyᵀ [Out, R] · x [R, In]
+                dyh, g.OutFeatures, Host(weight), g.InFeatures, Host(dx), g.InFeatures, overwriteInputGradient ? 0f : 1f, Pool);
+        // dW [Out, In] (+)= dyᵀ [Out, R] · x [R, In]
         if (!dWeight.IsEmpty)
             Gemm.Multiply(true, false, g.OutFeatures, g.InFeatures, rows,
-                dyh, g.OutFeatures, Host(x), g.InFeatures, Host(dWeight), g.InFeatures, 1f, Pool);
-        // db [Out] += Σ_r dy[r, :]
+                dyh, g.OutFeatures, Host(x), g.InFeatures, Host(dWeight), g.InFeatures, overwriteParameterGradients ? 0f : 1f, Pool);
+        // db [Out] (+)= Σ_r dy[r, :], rows in order (overwriting starts from row 0 instead of 0 + row 0: the same sum)
         if (!dBias.IsEmpty)
         {
             var db = Host(dBias);
-            for (int r = 0; r < rows; r++) TensorPrimitives.Add(db, dyh.Slice(r * g.OutFeatures, g.OutFeatures), db);
+            int first = 0;
+            if (overwriteParameterGradients)
+            {
+                dyh.Slice(0, g.OutFeatures).CopyTo(db);
+                first = 1;
+            }
+            for (int r = first; r < rows; r++) TensorPrimitives.Add(db, dyh.Slice(r * g.OutFeatures, g.OutFeatures), db);
         }
     }
 
