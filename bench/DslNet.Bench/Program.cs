@@ -115,6 +115,7 @@ foreach (var workload in Workloads.All)
         using var backend = new CpuBackend(nt);
         var fn = workload.Build(backend);
         string[] load = LoadAverage();
+        var poolBefore = backend.Pool.Statistics;
         var r = workload.IsGemm
             ? Timing.Measure(fn, targetS, minReps: 10, hardS: 15.0, warmupS: 0.3, minWarmup: 1)
             : Timing.Measure(fn, targetS);
@@ -134,6 +135,17 @@ foreach (var workload in Workloads.All)
             extraText = $"~{gflopsMedian:F1} GFLOP/s";
         }
         extra["flops"] = workload.Flops;
+        // How the multi-threaded loops ran (warm-up and timed calls): a slow 2-thread row with many parts
+        // taken over by the caller or missed joins had workers that were not there in time.
+        var pool = backend.Pool.Statistics.Since(poolBefore);
+        extra["pool"] = new Dictionary<string, long>
+        {
+            ["shared_loops"] = pool.SharedLoops, ["concurrent_loops"] = pool.ConcurrentLoops, ["joins_missed"] = pool.JoinsMissed,
+            ["parts_run_by_workers"] = pool.PartsRunByWorkers, ["parts_taken_over_by_caller"] = pool.PartsTakenOverByCaller,
+        };
+        if (nt > 1)
+            extraText += $" | loops {pool.SharedLoops + pool.ConcurrentLoops}, worker parts {pool.PartsRunByWorkers}, " +
+                         $"taken over {pool.PartsTakenOverByCaller}, joins missed {pool.JoinsMissed}";
         rows.Add(new Dictionary<string, object?>
         {
             ["group"] = workload.Group, ["workload"] = workload.Name, ["threads"] = nt, ["loadavg_before"] = load,

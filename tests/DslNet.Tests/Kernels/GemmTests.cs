@@ -376,6 +376,25 @@ public class GemmTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
+    [Theory]
+    [InlineData(64, 64, 64)]
+    [InlineData(128, 512, 784)]
+    [InlineData(1024, 1024, 1024)]
+    [InlineData(2048, 2048, 2048)]
+    public void A_product_waits_for_a_slow_waking_worker_as_long_as_doing_its_share_alone_would_take(int m, int n, int k)
+    {
+        // Giving up on the worker costs its share of the product: about half of the one-thread time.
+        // Waiting any less throws that share away for a worker that is merely slow to wake (a few ms on a
+        // busy host); waiting more than that cannot pay.
+        double flops = 2.0 * m * n * k;
+        double halfOfOneThread = flops / 100e9 / 2; // seconds, at 100 GFLOP/s on one thread
+        double timeout = Gemm.JoinTimeout(flops).TotalSeconds;
+        Assert.InRange(timeout, 20e-6, 0.1);                              // never zero, never unbounded
+        Assert.InRange(timeout, Math.Min(halfOfOneThread, 0.1) * 0.99, Math.Max(halfOfOneThread, 20e-6) * 1.01);
+        if (flops >= 2.0 * 1024 * 1024 * 1024)
+            Assert.True(timeout > 4e-3, $"a {m}x{n}x{k} product gave up on its worker after {timeout * 1e3:F2} ms");
+    }
+
     private struct ProductInsideALoop : IParallelJob
     {
         public float[] A, B, C;

@@ -126,6 +126,40 @@ public class WorkerPoolTests
         Thread.Sleep(50); // late workers, if any, have woken by now and must not have touched anything
         Assert.All(allVisits, visits => Assert.Equal(new[] { 1, 1 }, visits));
         Assert.True(alone > 0, "a sleeping worker cannot join within zero time: some loops must have run alone");
+        // The statistics tell the same story as the jobs saw.
+        var stats = pool.Statistics;
+        Assert.Equal((40L, (long)alone, 40L - alone), (stats.ConcurrentLoops, stats.JoinsMissed, stats.PartsRunByWorkers));
+        Assert.Equal((0L, 0L), (stats.SharedLoops, stats.PartsTakenOverByCaller));
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Statistics_count_who_ran_the_parts_of_shared_loops(int threads)
+    {
+        using var pool = new WorkerPool(threads) { MinimumWorkPerPart = 0 };
+        int caller = Environment.CurrentManagedThreadId;
+        long byWorkers = 0, takenOver = 0;
+        for (int repeat = 0; repeat < 200; repeat++)
+        {
+            if (repeat % 50 == 0) Thread.Sleep(20); // asleep workers: the caller takes over some parts
+            var job = NewRecording(threads * 3, threads);
+            pool.For(threads * 3, 1, ref job);
+            for (int p = 1; p < threads; p++)
+            {
+                if (job.ThreadIds[p] == caller) takenOver++;
+                else byWorkers++;
+            }
+        }
+        var stats = pool.Statistics;
+        Assert.Equal(200, stats.SharedLoops);
+        Assert.Equal((byWorkers, takenOver), (stats.PartsRunByWorkers, stats.PartsTakenOverByCaller));
+        Assert.Equal(0, stats.ConcurrentLoops + stats.JoinsMissed);
+        // Loops kept on the caller (one thread's worth of work) are not counted.
+        var small = NewRecording(1, threads);
+        pool.For(1, 1, ref small);
+        Assert.Equal(stats, pool.Statistics);
+        Assert.Equal(new WorkerPoolStatistics(0, 0, 0, 0, 0), pool.Statistics.Since(stats));
     }
 
     [Fact]

@@ -69,12 +69,16 @@ internal static unsafe partial class Gemm
     }
 
     /// <summary>
-    /// How long the caller waits for the workers to join a product before doing it alone: a tenth of
-    /// the product's time at 100 GFLOP/s, between 20 µs and 2 ms. A spinning worker joins within a
-    /// microsecond; one the operating system has not scheduled (a loaded machine) could otherwise hold
-    /// the product up for a whole time slice.
+    /// How long the caller waits for the workers to join a product before doing it alone: half the
+    /// product's time on one thread at 100 GFLOP/s, at least 20 µs and at most 100 ms. Doing it alone
+    /// costs about that much (the share a worker would have done), so waiting longer cannot pay, and
+    /// waiting less gives up a whole share to a worker that is merely slow to wake. A blocked worker on
+    /// an idle virtual CPU here wakes in ~60 µs at the median but takes over 2 ms in 1–3 % of wakes
+    /// (measured 2026-12-03), and a product that falls back leaves its worker asleep for the next one:
+    /// with the former cap of 2 ms, a 2048³ product (~85 ms on two threads) could lose ~85 ms to a
+    /// 3 ms wake-up. A worker that is never scheduled (a fully loaded machine) costs at most the wait.
     /// </summary>
-    private static TimeSpan JoinTimeout(double flops) => TimeSpan.FromSeconds(Math.Clamp(flops / 100e9 * 0.1, 20e-6, 2e-3));
+    internal static TimeSpan JoinTimeout(double flops) => TimeSpan.FromSeconds(Math.Clamp(flops / 100e9 * 0.5, 20e-6, 0.1));
 
     /// <summary>
     /// How many threads to use (1 = sequential) and which dimension of C they split: the one whose

@@ -117,6 +117,9 @@ internal sealed unsafe class WorkerPool : IDisposable
     private volatile bool _disposed;
     private ExceptionDispatchInfo? _failure;
 
+    // How loops have run (see Statistics). Written with Interlocked: once per loop or part, not per item.
+    private long _sharedLoops, _concurrentLoops, _joinsMissed, _partsRunByWorkers, _partsTakenOverByCaller;
+
     /// <summary>A pool running loops on <paramref name="threads"/> threads: the caller and threads − 1 workers.</summary>
     public WorkerPool(int threads)
     {
@@ -142,6 +145,16 @@ internal sealed unsafe class WorkerPool : IDisposable
 
     /// <summary>See <see cref="DefaultMinimumWorkPerPart"/>; 0 parallelises every loop with count ≥ 2 (tests).</summary>
     public long MinimumWorkPerPart { get; set; } = DefaultMinimumWorkPerPart;
+
+    /// <summary>
+    /// How the loops handed to other threads have run so far: a multi-threaded run that is slower than
+    /// expected shows here whether the workers took part (parts run by workers) or the calling thread
+    /// did their share (parts taken over, joins missed), e.g. because the operating system was slow to
+    /// wake them.
+    /// </summary>
+    public WorkerPoolStatistics Statistics => new(
+        Interlocked.Read(ref _sharedLoops), Interlocked.Read(ref _concurrentLoops), Interlocked.Read(ref _joinsMissed),
+        Interlocked.Read(ref _partsRunByWorkers), Interlocked.Read(ref _partsTakenOverByCaller));
 
     /// <summary>How many parts <see cref="For{TJob}"/> would use for this loop (1 = inline).</summary>
     public int PartsFor(int count, long workPerItem)
@@ -205,6 +218,7 @@ internal sealed unsafe class WorkerPool : IDisposable
             _count = count;
             _failure = null;
             Volatile.Write(ref _remaining, parts - 1);
+            Interlocked.Increment(ref concurrent ? ref _concurrentLoops : ref _sharedLoops);
             long generation = ++_generation;
             if (concurrent) Interlocked.Exchange(ref _join, generation << 32);
             else Interlocked.Exchange(ref _claim, (generation << 32) | ((long)parts << 16) | 1);
@@ -217,6 +231,7 @@ internal sealed unsafe class WorkerPool : IDisposable
             if (concurrent && !AwaitJoins(generation, parts - 1))
             {
                 // No worker came: run the whole loop here. None will touch the job any more.
+                Interlocked.Increment(ref _joinsMissed);
                 _execute(_job, 0, count, 0);
                 return;
             }
@@ -228,6 +243,7 @@ internal sealed unsafe class WorkerPool : IDisposable
                 while ((part = Claim(generation, out _)) >= 0)
                 {
                     RunPart(part, parts);
+                    Interlocked.Increment(ref _partsTakenOverByCaller);
                     Interlocked.Decrement(ref _remaining);
                 }
             }
@@ -324,6 +340,7 @@ internal sealed unsafe class WorkerPool : IDisposable
                 // Concurrent loop: this worker's part is its index. Once joined, the caller waits for it.
                 if (!TryJoin(generation)) continue; // too late: the caller did the loop alone
                 RunPart(index, _count); // count = parts here: part p is item p
+                Interlocked.Increment(ref _partsRunByWorkers);
                 Interlocked.Decrement(ref _remaining);
                 continue;
             }
@@ -333,6 +350,7 @@ internal sealed unsafe class WorkerPool : IDisposable
             while ((part = Claim(generation, out int parts)) >= 0)
             {
                 RunPart(part, parts);
+                Interlocked.Increment(ref _partsRunByWorkers);
                 Interlocked.Decrement(ref _remaining);
             }
         }
@@ -371,4 +389,22 @@ internal sealed unsafe class WorkerPool : IDisposable
         lock (_gate) Monitor.PulseAll(_gate);
         foreach (var worker in _workers) worker.Join();
     }
+}
+
+/// <summary>
+/// Counts of how a <see cref="WorkerPool"/>'s multi-threaded loops ran (loops that stayed on the caller
+/// because they were small are not counted).
+/// </summary>
+/// <param name="SharedLoops">Loops split into parts that any thread could claim (<see cref="WorkerPool.For{TJob}"/>).</param>
+/// <param name="ConcurrentLoops">Loops whose parts run one per thread at once (<see cref="WorkerPool.ForConcurrent{TJob}"/>).</param>
+/// <param name="JoinsMissed">Concurrent loops the caller ran alone because no worker joined within the timeout.</param>
+/// <param name="PartsRunByWorkers">Parts run by worker threads.</param>
+/// <param name="PartsTakenOverByCaller">Parts other than its own that the caller ran because no worker had claimed them yet.</param>
+internal readonly record struct WorkerPoolStatistics(
+    long SharedLoops, long ConcurrentLoops, long JoinsMissed, long PartsRunByWorkers, long PartsTakenOverByCaller)
+{
+    /// <summary>The counts accumulated since <paramref name="earlier"/> was taken.</summary>
+    public WorkerPoolStatistics Since(WorkerPoolStatistics earlier) => new(
+        SharedLoops - earlier.SharedLoops, ConcurrentLoops - earlier.ConcurrentLoops, JoinsMissed - earlier.JoinsMissed,
+        PartsRunByWorkers - earlier.PartsRunByWorkers, PartsTakenOverByCaller - earlier.PartsTakenOverByCaller);
 }
