@@ -142,10 +142,11 @@ foreach (var workload in Workloads.All)
         {
             ["shared_loops"] = pool.SharedLoops, ["concurrent_loops"] = pool.ConcurrentLoops, ["joins_missed"] = pool.JoinsMissed,
             ["parts_run_by_workers"] = pool.PartsRunByWorkers, ["parts_taken_over_by_caller"] = pool.PartsTakenOverByCaller,
+            ["worker_sleeps"] = pool.WorkerSleeps,
         };
         if (nt > 1)
             extraText += $" | loops {pool.SharedLoops + pool.ConcurrentLoops}, worker parts {pool.PartsRunByWorkers}, " +
-                         $"taken over {pool.PartsTakenOverByCaller}, joins missed {pool.JoinsMissed}";
+                         $"taken over {pool.PartsTakenOverByCaller}, joins missed {pool.JoinsMissed}, worker sleeps {pool.WorkerSleeps}";
         rows.Add(new Dictionary<string, object?>
         {
             ["group"] = workload.Group, ["workload"] = workload.Name, ["threads"] = nt, ["loadavg_before"] = load,

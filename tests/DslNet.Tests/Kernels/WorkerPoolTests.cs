@@ -153,13 +153,14 @@ public class WorkerPoolTests
         }
         var stats = pool.Statistics;
         Assert.Equal(200, stats.SharedLoops);
+        Assert.True(stats.WorkerSleeps >= threads - 1, "workers idle for 20 ms must have gone to sleep");
         Assert.Equal((byWorkers, takenOver), (stats.PartsRunByWorkers, stats.PartsTakenOverByCaller));
         Assert.Equal(0, stats.ConcurrentLoops + stats.JoinsMissed);
         // Loops kept on the caller (one thread's worth of work) are not counted.
         var small = NewRecording(1, threads);
         pool.For(1, 1, ref small);
         Assert.Equal(stats, pool.Statistics);
-        Assert.Equal(new WorkerPoolStatistics(0, 0, 0, 0, 0), pool.Statistics.Since(stats));
+        Assert.Equal(new WorkerPoolStatistics(0, 0, 0, 0, 0, 0), pool.Statistics.Since(stats));
     }
 
     [Fact]

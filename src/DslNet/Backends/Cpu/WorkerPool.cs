@@ -118,7 +118,7 @@ internal sealed unsafe class WorkerPool : IDisposable
     private ExceptionDispatchInfo? _failure;
 
     // How loops have run (see Statistics). Written with Interlocked: once per loop or part, not per item.
-    private long _sharedLoops, _concurrentLoops, _joinsMissed, _partsRunByWorkers, _partsTakenOverByCaller;
+    private long _sharedLoops, _concurrentLoops, _joinsMissed, _partsRunByWorkers, _partsTakenOverByCaller, _workerSleeps;
 
     /// <summary>A pool running loops on <paramref name="threads"/> threads: the caller and threads − 1 workers.</summary>
     public WorkerPool(int threads)
@@ -154,7 +154,7 @@ internal sealed unsafe class WorkerPool : IDisposable
     /// </summary>
     public WorkerPoolStatistics Statistics => new(
         Interlocked.Read(ref _sharedLoops), Interlocked.Read(ref _concurrentLoops), Interlocked.Read(ref _joinsMissed),
-        Interlocked.Read(ref _partsRunByWorkers), Interlocked.Read(ref _partsTakenOverByCaller));
+        Interlocked.Read(ref _partsRunByWorkers), Interlocked.Read(ref _partsTakenOverByCaller), Interlocked.Read(ref _workerSleeps));
 
     /// <summary>How many parts <see cref="For{TJob}"/> would use for this loop (1 = inline).</summary>
     public int PartsFor(int count, long workPerItem)
@@ -371,6 +371,7 @@ internal sealed unsafe class WorkerPool : IDisposable
             // Announce the sleep before the last check (both are full fences): a caller that writes the
             // ticket either is seen here or sees _sleepers > 0 and pulses, after we are waiting.
             Interlocked.Increment(ref _sleepers);
+            Interlocked.Increment(ref _workerSleeps);
             long t;
             while ((t = Volatile.Read(ref ticket)) == seen && !_disposed) Monitor.Wait(_gate);
             Interlocked.Decrement(ref _sleepers);
@@ -400,11 +401,13 @@ internal sealed unsafe class WorkerPool : IDisposable
 /// <param name="JoinsMissed">Concurrent loops the caller ran alone because no worker joined within the timeout.</param>
 /// <param name="PartsRunByWorkers">Parts run by worker threads.</param>
 /// <param name="PartsTakenOverByCaller">Parts other than its own that the caller ran because no worker had claimed them yet.</param>
+/// <param name="WorkerSleeps">Times a worker stopped spinning and blocked (the next loop must wake it, which can take milliseconds).</param>
 internal readonly record struct WorkerPoolStatistics(
-    long SharedLoops, long ConcurrentLoops, long JoinsMissed, long PartsRunByWorkers, long PartsTakenOverByCaller)
+    long SharedLoops, long ConcurrentLoops, long JoinsMissed, long PartsRunByWorkers, long PartsTakenOverByCaller, long WorkerSleeps)
 {
     /// <summary>The counts accumulated since <paramref name="earlier"/> was taken.</summary>
     public WorkerPoolStatistics Since(WorkerPoolStatistics earlier) => new(
         SharedLoops - earlier.SharedLoops, ConcurrentLoops - earlier.ConcurrentLoops, JoinsMissed - earlier.JoinsMissed,
-        PartsRunByWorkers - earlier.PartsRunByWorkers, PartsTakenOverByCaller - earlier.PartsTakenOverByCaller);
+        PartsRunByWorkers - earlier.PartsRunByWorkers, PartsTakenOverByCaller - earlier.PartsTakenOverByCaller,
+        WorkerSleeps - earlier.WorkerSleeps);
 }
