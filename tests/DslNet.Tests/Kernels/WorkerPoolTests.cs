@@ -156,11 +156,11 @@ public class WorkerPoolTests
         Assert.True(stats.WorkerSleeps >= threads - 1, "workers idle for 20 ms must have gone to sleep");
         Assert.Equal((byWorkers, takenOver), (stats.PartsRunByWorkers, stats.PartsTakenOverByCaller));
         Assert.Equal(0, stats.ConcurrentLoops + stats.JoinsMissed);
-        // Loops kept on the caller (one thread's worth of work) are not counted.
+        // Loops kept on the caller (one thread's worth of work) are not counted. (Idle workers may still
+        // go to sleep meanwhile, so sleeps are left out of the comparison.)
         var small = NewRecording(1, threads);
         pool.For(1, 1, ref small);
-        Assert.Equal(stats, pool.Statistics);
-        Assert.Equal(new WorkerPoolStatistics(0, 0, 0, 0, 0, 0), pool.Statistics.Since(stats));
+        Assert.Equal(new WorkerPoolStatistics(0, 0, 0, 0, 0, 0), pool.Statistics.Since(stats) with { WorkerSleeps = 0 });
     }
 
     [Fact]
