@@ -253,6 +253,56 @@ public class WinogradConvolutionTests
         for (int i = 0; i < one.Length; i++) Assert.Equal(one[i], two[i]);
     }
 
+    /// <summary>
+    /// Cases whose dx and dz tile grids agree, so one backward pass transforms each dz tile once for both
+    /// gradients (InputAndGradientTransform): dz's tile starts at row/column 0, 1 or 2 of its input tile,
+    /// the weight gradient's sub-bands hold one or several tile rows, the dz frames one band or two.
+    /// </summary>
+    public static TheoryData<string, int> SameGridCasesAndThreads
+    {
+        get
+        {
+            var data = new TheoryData<string, int>();
+            foreach (var name in new[]
+            {
+                "2x2 input, pad 2, 3 -> 17 channels, batch 3", "3x3 input, pad 0: a single output, 17 -> 3 channels",
+                "17x17, pad 1, 63 -> 65 channels", "batch 65 (5 groups, one lane in the last), 6x5, pad 2",
+                "33x33, pad 1, 17 -> 1 channel", "28x28, pad 1, 3 -> 3 channels, batch 3",
+                "Same-like asymmetric: pad top 2, left 0, bottom 0, right 2", "63 -> 65 channels, 17x65: the weight gradient comes in two bands",
+            })
+            {
+                data.Add(name, 1);
+                data.Add(name, 2);
+            }
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(SameGridCasesAndThreads))]
+    public void Both_gradients_from_one_transform_of_dz_have_the_bits_of_separate_passes(string name, int threads)
+    {
+        var c = Cases[name];
+        var g = c.Geometry;
+        Assert.Equal((g.InHeight + 3) / 4, (g.OutHeight + 3) / 4);
+        Assert.Equal((g.InWidth + 3) / 4, (g.OutWidth + 3) / 4);
+        var d = RandomData(g, c.Batch, name.Length + 3);
+        using var backend = Backend(threads);
+        // Separate passes: dx alone transforms dz for the correlation only, dW alone transforms it itself.
+        float[] dx = new float[d.Dx0.Length], dw = F(d.Dw0);
+        WinogradConvolution.BackwardInput(g, c.Batch, F(d.W), F(d.Dy), dx, backend.Pool);
+        WinogradConvolution.BackwardWeight(g, c.Batch, F(d.X), F(d.Dy), dw, backend.Pool);
+
+        float[] fusedDx = Enumerable.Repeat(float.NaN, dx.Length).ToArray(), fusedDw = F(d.Dw0);
+        WinogradConvolution.Backward(g, c.Batch, F(d.X), F(d.W), F(d.Dy), ReadOnlySpan<float>.Empty, ActivationKind.Identity, 0f,
+            fusedDx, fusedDw, Span<float>.Empty, backend.Pool, overwriteDx: true);
+        Assert.Equal(dx, fusedDx);
+        Assert.Equal(dw, fusedDw);
+        var (referenceDx, referenceDw) = ReferenceBackward(g, c.Batch, d.X, d.W, d.Dy);
+        GradientCheck.AssertClose(referenceDx, fusedDx, 1e-4, "dx");
+        GradientCheck.AssertClose(Plus(d.Dw0, referenceDw), fusedDw, 1e-4, "dW");
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

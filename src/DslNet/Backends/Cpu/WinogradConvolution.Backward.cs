@@ -10,12 +10,20 @@ namespace DslNet.Backends.Cpu;
 // Z = A dZ Aᵀ reads its tiles from the same frames. Packing gathers 16 samples' rows, far apart in
 // memory, and was the largest cost of the step while the two gradients packed dz separately (measured
 // on W3's conv2, 1 thread: 19–22 ms of the input gradient's ~40 and 13 ms of the weight gradient's ~35).
+// When dx's and dz's tile grids are the same (a size-preserving layer, as W3's conv2), the dz tile of the
+// weight gradient lies inside the correlation's input tile with the same index, and one transform forms
+// both from one load of the taps (InputAndGradientTransform): the frames (4.3 MB per group on W3's conv2,
+// beyond L2) are read once, not twice. Measured on W3's conv2 backward (same-process A/B against the
+// separate transforms, calls alternated; machine shared, load 4–6): thread CPU time of the transforms of
+// dz 10.1 → 8.5 ms at 1 thread and 12.9 → 11.5 ms (both threads) at 2; whole pass, 1 thread, median of
+// 120 calls 37.9 → 37.3 ms; at 2 threads the load of the machine swamped the difference.
 internal static unsafe partial class WinogradConvolution
 {
     /// <summary>
     /// Floats of dz frames one backward band may hold (4 MiB: W3's conv2 is one band, its whole 28×28
     /// image of 64 channels). Whole-image frames let the packing read each sample's planes in order, one
-    /// sequential stream per sample; the frames are then read twice from L2/L3 (transforms of both gradients).
+    /// sequential stream per sample; the frames are then read from L3, once (one transform for both gradients)
+    /// or twice (dx's and dz's grids differ).
     /// </summary>
     private const int GradientFrameBudgetFloats = 1 << 20;
 
@@ -125,6 +133,7 @@ internal static unsafe partial class WinogradConvolution
             {
                 Frame = frame, Weights = weights, Batch = batch, Groups = groups, Shares = shares,
                 X = xs, Dy = dys, Dx = inputGradient ? dxs : null, OverwriteDx = overwriteDx, Kernel = flipped, Gradient = gradient,
+                FuseTransforms = inputGradient && weightGradient && frame.TilesY == weights.TilesY && frame.TilesX == weights.TilesX,
                 Partials = partials, BiasPartials = biasPartials,
             };
             long workPerShare = Math.Max(1, WorkPerGroup(weights) * ((inputGradient ? 1 : 0) + (weightGradient ? 1 : 0)) * groups / shares);
@@ -159,7 +168,8 @@ internal static unsafe partial class WinogradConvolution
     /// Shares [start, end) of the backward pass: share i runs groups [i·Groups/Shares, (i+1)·Groups/Shares)
     /// in order, band by band: every output channel's dz frame (and its bias sum), then the band's input
     /// gradient, then its weight gradient (into the share's dU partial), in sub-bands of
-    /// <see cref="Weights"/>.BandRows tile rows.
+    /// <see cref="Weights"/>.BandRows tile rows; with <see cref="FuseTransforms"/>, sub-band by sub-band:
+    /// its input gradient (whose transforms also write Z), then its weight gradient.
     /// </summary>
     private struct BackwardJob : IParallelJob
     {
@@ -171,6 +181,8 @@ internal static unsafe partial class WinogradConvolution
         public float* X, Dy, Dx, Kernel, Partials, BiasPartials;
         /// <summary>Write dx's tiles (staged, as the forward writes y) instead of adding them.</summary>
         public bool OverwriteDx;
+        /// <summary>Both gradients, on the same tile grid: the correlation's transforms of dz also form the weight gradient's Z.</summary>
+        public bool FuseTransforms;
         public ActivationGradient Gradient;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -208,10 +220,31 @@ internal static unsafe partial class WinogradConvolution
                                 biasSums == null ? null : &sum, sumRowsEnd);
                             if (biasSums != null) biasSums[c] += Vector512.Sum(sum);
                         }
+                        if (du == null)
+                        {
+                            if (Dx != null && ty0 < f.TilesY)
+                                CorrelateBand(f, frames, Kernel, null, Dx + (long)n0 * dxImage, images, ty0, Math.Min(bandRows, f.TilesY - ty0),
+                                    relu: false, accumulate: !OverwriteDx, correlation, prefetch: true);
+                            continue;
+                        }
+                        if (FuseTransforms)
+                        {
+                            // dx's and dz's grids are the same: per sub-band, the correlation's transforms of dz also
+                            // write Z, then the weight gradient multiplies it.
+                            for (int t0 = ty0; t0 < ty0 + bandRows; t0 += w.BandRows)
+                            {
+                                int rows = Math.Min(w.BandRows, ty0 + bandRows - t0);
+                                CorrelateBand(f, frames + f.InputTileOffset(t0 - ty0, 0), Kernel, null, Dx + (long)n0 * dxImage, images, t0, rows,
+                                    relu: false, accumulate: !OverwriteDx, correlation, prefetch: true, new GradientTileSink(w, f, weightScratch, rows));
+                                WeightGradientBand(w, f, X + (long)n0 * w.InChannels * w.InputPlane, images, frames, ty0, t0, rows, columns,
+                                    weightScratch, du, accumulate: !first, gradientsTransformed: true);
+                                first = false;
+                            }
+                            continue;
+                        }
                         if (Dx != null && ty0 < f.TilesY)
                             CorrelateBand(f, frames, Kernel, null, Dx + (long)n0 * dxImage, images, ty0, Math.Min(bandRows, f.TilesY - ty0),
                                 relu: false, accumulate: !OverwriteDx, correlation, prefetch: true);
-                        if (du == null) continue;
                         int last = Math.Min(ty0 + bandRows, w.TilesY);
                         for (int t0 = ty0; t0 < last; t0 += w.BandRows)
                         {

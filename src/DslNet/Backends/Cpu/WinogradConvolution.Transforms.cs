@@ -78,6 +78,60 @@ internal static unsafe partial class WinogradConvolution
         }
     }
 
+    /// <summary>
+    /// <see cref="InputTransform"/> and <see cref="GradientTransform"/> of one tile from one load of its
+    /// taps: V = Bᵀ d B of the 6 × 6 taps (to <paramref name="v"/>, points <paramref name="vPointStride"/>
+    /// apart) and Z = A dY Aᵀ of the 4 × 4 taps from row <paramref name="gradientRow"/>, column
+    /// <paramref name="gradientColumn"/> (0 … 2) on (to <paramref name="z"/>). The backward pass's dz tile
+    /// of the weight gradient lies inside the input tile of the input-gradient correlation with the same
+    /// index; transforming both at once reads the dz frames once instead of twice. Same arithmetic, in the
+    /// same order, as the two transforms.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void InputAndGradientTransform(float* source, int* tapOffsets, float* v, long vPointStride,
+        int gradientRow, int gradientColumn, float* z, long zPointStride, long prefetch)
+    {
+        Vector512<float>* t = stackalloc Vector512<float>[Points];
+        Vector512<float>* tz = stackalloc Vector512<float>[Alpha * Tile];
+        for (int k = 0; k < Alpha; k++)
+        {
+            if (prefetch != 0)
+                for (int i = 0; i < Alpha; i++) Sse.Prefetch0(source + tapOffsets[6 * i + k] + prefetch);
+            var e0 = Vector512.Load(source + tapOffsets[k]);
+            var e1 = Vector512.Load(source + tapOffsets[6 + k]);
+            var e2 = Vector512.Load(source + tapOffsets[12 + k]);
+            var e3 = Vector512.Load(source + tapOffsets[18 + k]);
+            var e4 = Vector512.Load(source + tapOffsets[24 + k]);
+            var e5 = Vector512.Load(source + tapOffsets[30 + k]);
+            ApplyBt(e0, e1, e2, e3, e4, e5, t + k, Alpha);
+            int j = k - gradientColumn;
+            if ((uint)j < Tile)
+            {
+                switch (gradientRow)
+                {
+                    case 0: ApplyA(e0, e1, e2, e3, tz + j, Tile); break;
+                    case 1: ApplyA(e1, e2, e3, e4, tz + j, Tile); break;
+                    default: ApplyA(e2, e3, e4, e5, tz + j, Tile); break;
+                }
+            }
+        }
+        Vector512<float>* row = stackalloc Vector512<float>[Alpha];
+        for (int u = 0; u < Alpha; u++)
+        {
+            Vector512<float>* e = t + u * Alpha;
+            ApplyBt(e[0], e[1], e[2], e[3], e[4], e[5], row, 1);
+            float* target = v + u * Alpha * vPointStride;
+            for (int c = 0; c < Alpha; c++) Vector512.Store(row[c], target + c * vPointStride);
+        }
+        for (int u = 0; u < Alpha; u++)
+        {
+            Vector512<float>* e = tz + u * Tile;
+            ApplyA(e[0], e[1], e[2], e[3], row, 1);
+            float* target = z + u * Alpha * zPointStride;
+            for (int c = 0; c < Alpha; c++) Vector512.Store(row[c], target + c * zPointStride);
+        }
+    }
+
     /// <summary>Aᵀ applied to (m0 … m5): four outputs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ApplyAt(Vector512<float> m0, Vector512<float> m1, Vector512<float> m2, Vector512<float> m3,

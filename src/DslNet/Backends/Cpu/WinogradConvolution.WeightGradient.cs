@@ -45,6 +45,32 @@ internal static unsafe partial class WinogradConvolution
     }
 
     /// <summary>
+    /// Where <see cref="CorrelateBand"/> writes the weight gradient's Z of the dz tiles it transforms for
+    /// the input gradient (<see cref="InputAndGradientTransform"/>), when dx's and dz's tile grids are the
+    /// same: tile (row, column) of the correlation's rows, relative to the sub-band, is slot position
+    /// row·TilesX + column of Z[ξ][channel] (see <see cref="WeightGradientBand"/>). Inactive (Z null) by default.
+    /// </summary>
+    private readonly struct GradientTileSink
+    {
+        public readonly float* Z;
+        /// <summary>Floats from one Winograd point of Z to the next, and from one dz channel to the next.</summary>
+        public readonly long PointStride;
+        public readonly int ChannelStride;
+        /// <summary>Frame row and column (0 … 2) of a dz tile's first value within its input tile: the frame's padding.</summary>
+        public readonly int Row, Column;
+
+        public GradientTileSink(in WinogradShape w, in WinogradShape f, in WeightGradientScratch scratch, int rows)
+        {
+            int slots = rows * w.TilesX * Lanes;
+            Z = scratch.Z;
+            PointStride = OddLineStride((long)w.OutChannels * slots);
+            ChannelStride = slots;
+            Row = f.PadTop;
+            Column = f.PadLeft;
+        }
+    }
+
+    /// <summary>
     /// Input channels rounded up to whole pairs of vectors (the register tile's width): the length of a
     /// slot's row of V. Padding lanes inside a packed block are zero; whole padding vectors are never
     /// written, and only feed sums that are not stored.
@@ -55,11 +81,12 @@ internal static unsafe partial class WinogradConvolution
     /// dU (=|+=) Σ over the tiles of rows [t0, t0 + rows) of dz's grid of Z[ξ]·V[ξ]: x is packed per sample and
     /// block of 16 input channels and transformed into V[ξ][slot][ci]; dz's tiles are transformed from the
     /// band's frames (which start at tile row <paramref name="frameRow"/>) into Z[ξ][co][slot]; a slot is
-    /// (tile of the sub-band, sample). Then per point <see cref="MultiplyGradientPoint"/>.
+    /// (tile of the sub-band, sample); unless <paramref name="gradientsTransformed"/>: the input-gradient
+    /// correlation has already written them (<see cref="GradientTileSink"/>). Then per point <see cref="MultiplyGradientPoint"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WeightGradientBand(in WinogradShape w, in WinogradShape f, float* x, int images, float* frames, int frameRow,
-        int t0, int rows, int* columns, in WeightGradientScratch scratch, float* du, bool accumulate)
+        int t0, int rows, int* columns, in WeightGradientScratch scratch, float* du, bool accumulate, bool gradientsTransformed = false)
     {
         int positions = rows * w.TilesX, slots = positions * Lanes;
         int inImage = w.InChannels * w.InputPlane, frameFloats = f.InputFrameFloats;
@@ -85,7 +112,7 @@ internal static unsafe partial class WinogradConvolution
                         v + (long)(p * Lanes + n) * vRow + c0, vPoint);
             }
         }
-        for (int c = 0; c < w.OutChannels; c++)
+        for (int c = 0; c < (gradientsTransformed ? 0 : w.OutChannels); c++)
         {
             float* channelFrame = frames + (long)c * frameFloats;
             for (int p = 0; p < positions; p++)

@@ -275,11 +275,14 @@ internal static unsafe partial class WinogradConvolution
     /// <see cref="ChunkPositions"/> positions (equal too, so 7 runs as 3 + 2 + 2: a tile is never partly
     /// empty): the 36 point products and the output transforms. Overwritten outputs are staged and copied out
     /// once the block's segment is done, added ones are added tile by tile (WinogradConvolution.OutputTiles.cs).
-    /// ReLU is applied in the output transform, other activations by the caller.
+    /// ReLU is applied in the output transform, other activations by the caller. With an active
+    /// <paramref name="gradients"/> (the backward pass, see <see cref="GradientTileSink"/>) each input tile's
+    /// transform also writes the weight gradient's Z of the dz tile inside it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CorrelateBand(in WinogradShape s, float* frames, float* packed, float* bias, float* output, int images,
-        int ty0, int bandRows, bool relu, bool accumulate, in CorrelationScratch scratch, bool prefetch = false)
+        int ty0, int bandRows, bool relu, bool accumulate, in CorrelationScratch scratch, bool prefetch = false,
+        in GradientTileSink gradients = default)
     {
         int frameFloats = s.InputFrameFloats;
         float* v = scratch.V, m = scratch.M, tile = scratch.Tile, staging = scratch.Staging;
@@ -297,8 +300,14 @@ internal static unsafe partial class WinogradConvolution
                 // Transform the segment's tiles of every input channel: V[ξ][c][position][lane].
                 for (int c = 0; c < s.InChannels; c++)
                     for (int q = 0; q < count; q++)
-                        InputTransform(frames + (long)c * frameFloats + s.InputTileOffset(row, tx0 + q), taps,
-                            v + (long)c * vChannelStride + q * Lanes, vPointStride, prefetch && c + 1 < s.InChannels ? frameFloats : 0);
+                    {
+                        float* source = frames + (long)c * frameFloats + s.InputTileOffset(row, tx0 + q);
+                        long ahead = prefetch && c + 1 < s.InChannels ? frameFloats : 0;
+                        if (gradients.Z == null) InputTransform(source, taps, v + (long)c * vChannelStride + q * Lanes, vPointStride, ahead);
+                        else InputAndGradientTransform(source, taps, v + (long)c * vChannelStride + q * Lanes, vPointStride,
+                            gradients.Row, gradients.Column, gradients.Z + (long)c * gradients.ChannelStride + (row * s.TilesX + tx0 + q) * Lanes,
+                            gradients.PointStride, ahead);
+                    }
                 int chunks = (count + ChunkPositions - 1) / ChunkPositions;
                 for (int o0 = 0; o0 < s.OutChannels; o0 += RowsPerTile)
                 {
