@@ -151,17 +151,25 @@ internal static unsafe partial class WinogradConvolution
             var sum = new Span<float>(du, (int)uFloats);
             System.Numerics.Tensors.TensorPrimitives.Add(sum, new ReadOnlySpan<float>(partials + share * uFloats, (int)uFloats), sum);
         }
-        // dW += Gᵀ dU G per kernel.
-        Span<double> point = stackalloc double[Points];
-        Span<double> taps = stackalloc double[9];
+        // dW += Gᵀ dU G per kernel, 8 kernels (consecutive in dU's rows) at a time.
+        Vector512<double>* point = stackalloc Vector512<double>[Points];
+        Vector512<double>* taps = stackalloc Vector512<double>[9];
+        float* values = stackalloc float[KernelLanes];
         long pointStride = (long)g.OutChannels * g.InChannels;
-        for (int k = 0; k < g.OutChannels * g.InChannels; k++)
-        {
-            for (int p = 0; p < Points; p++) point[p] = du[p * pointStride + k];
-            KernelGradientTransform(point, taps);
-            var target = dWeight.Slice(k * 9, 9);
-            for (int t = 0; t < 9; t++) target[t] += (float)taps[t];
-        }
+        int kernels = g.OutChannels * g.InChannels;
+        fixed (float* dws = dWeight)
+            for (int k0 = 0; k0 < kernels; k0 += KernelLanes)
+            {
+                int count = Math.Min(KernelLanes, kernels - k0);
+                var mask = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle();
+                for (int p = 0; p < Points; p++) point[p] = Avx512F.ConvertToVector512Double(Avx.MaskLoad(du + p * pointStride + k0, mask));
+                KernelGradientTransform(point, taps);
+                for (int t = 0; t < 9; t++)
+                {
+                    Vector256.Store(Avx512F.ConvertToVector256Single(taps[t]), values);
+                    for (int j = 0; j < count; j++) dws[(long)(k0 + j) * 9 + t] += values[j];
+                }
+            }
     }
 
     /// <summary>

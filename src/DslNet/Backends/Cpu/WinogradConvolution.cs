@@ -157,22 +157,34 @@ internal static unsafe partial class WinogradConvolution
     /// </summary>
     private static void PackKernel(ReadOnlySpan<float> w, int rows, int channels, bool flip, float* packed)
     {
-        Span<double> g = stackalloc double[9];
-        Span<double> u = stackalloc double[Points];
+        Vector512<double>* g = stackalloc Vector512<double>[9];
+        Vector512<double>* u = stackalloc Vector512<double>[Points];
+        float* values = stackalloc float[KernelLanes];
         long pointStride = (long)rows * channels;
-        for (int o = 0; o < rows; o++)
-        {
-            int block = o / RowsPerTile * RowsPerTile;
-            int blockRows = Math.Min(RowsPerTile, rows - block);
-            for (int i = 0; i < channels; i++)
+        fixed (float* ws = w)
+            for (int o = 0; o < rows; o++)
             {
-                if (!flip) for (int t = 0; t < 9; t++) g[t] = w[(o * channels + i) * 9 + t];
-                else for (int t = 0; t < 9; t++) g[t] = w[(i * rows + o) * 9 + 8 - t];
-                KernelTransform(g, u);
-                float* target = packed + (long)block * channels + i * blockRows + (o - block);
-                for (int p = 0; p < Points; p++) target[p * pointStride] = (float)u[p];
+                int block = o / RowsPerTile * RowsPerTile;
+                int blockRows = Math.Min(RowsPerTile, rows - block);
+                // Lane j: the kernel of channel i0 + j; lanes past the last channel transform zeros and are not stored.
+                for (int i0 = 0; i0 < channels; i0 += KernelLanes)
+                {
+                    int count = Math.Min(KernelLanes, channels - i0);
+                    for (int t = 0; t < 9; t++)
+                    {
+                        double* lanes = (double*)(g + t);
+                        for (int j = 0; j < KernelLanes; j++)
+                            lanes[j] = j >= count ? 0 : flip ? ws[((long)(i0 + j) * rows + o) * 9 + 8 - t] : ws[((long)o * channels + i0 + j) * 9 + t];
+                    }
+                    KernelTransform(g, u);
+                    float* target = packed + (long)block * channels + (long)i0 * blockRows + (o - block);
+                    for (int p = 0; p < Points; p++)
+                    {
+                        Vector256.Store(Avx512F.ConvertToVector256Single(u[p]), values);
+                        for (int j = 0; j < count; j++) target[p * pointStride + j * blockRows] = values[j];
+                    }
+                }
             }
-        }
     }
 
     private static void Correlate(in WinogradShape s, int batch, float* input, float* packed, float* bias, float* output,
