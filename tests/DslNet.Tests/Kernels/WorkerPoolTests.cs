@@ -327,4 +327,16 @@ public class WorkerPoolTests
         using var everyCore = new CpuBackend();
         Assert.Equal(Environment.ProcessorCount, everyCore.Threads);
     }
+
+    [Fact]
+    public void The_backend_reports_how_its_loops_ran()
+    {
+        using var backend = new CpuBackend(2);
+        var before = backend.PoolStatistics;
+        backend.Fill(backend.Allocate(1 << 20).View, 1f); // 1M elements: split over both threads
+        var ran = backend.PoolStatistics.Since(before);
+        Assert.Equal(1, ran.SharedLoops + ran.ConcurrentLoops);
+        Assert.Equal(1, ran.PartsRunByWorkers + ran.PartsTakenOverByCaller);
+        Assert.Equal(0, ran.JoinsMissed);
+    }
 }

@@ -393,16 +393,17 @@ internal sealed unsafe class WorkerPool : IDisposable
 }
 
 /// <summary>
-/// Counts of how a <see cref="WorkerPool"/>'s multi-threaded loops ran (loops that stayed on the caller
-/// because they were small are not counted).
+/// Counts of how a CPU backend's multi-threaded loops ran, since the backend was created (loops that
+/// stayed on the calling thread because they were small are not counted). See
+/// <see cref="CpuBackend.PoolStatistics"/>.
 /// </summary>
-/// <param name="SharedLoops">Loops split into parts that any thread could claim (<see cref="WorkerPool.For{TJob}"/>).</param>
-/// <param name="ConcurrentLoops">Loops whose parts run one per thread at once (<see cref="WorkerPool.ForConcurrent{TJob}"/>).</param>
+/// <param name="SharedLoops">Loops split into parts that any thread could claim (element-wise kernels, convolutions).</param>
+/// <param name="ConcurrentLoops">Loops whose parts run one per thread at once (the parallel matrix product).</param>
 /// <param name="JoinsMissed">Concurrent loops the caller ran alone because no worker joined within the timeout.</param>
 /// <param name="PartsRunByWorkers">Parts run by worker threads.</param>
 /// <param name="PartsTakenOverByCaller">Parts other than its own that the caller ran because no worker had claimed them yet.</param>
 /// <param name="WorkerSleeps">Times a worker stopped spinning and blocked (the next loop must wake it, which can take milliseconds).</param>
-internal readonly record struct WorkerPoolStatistics(
+public readonly record struct WorkerPoolStatistics(
     long SharedLoops, long ConcurrentLoops, long JoinsMissed, long PartsRunByWorkers, long PartsTakenOverByCaller, long WorkerSleeps)
 {
     /// <summary>The counts accumulated since <paramref name="earlier"/> was taken.</summary>
