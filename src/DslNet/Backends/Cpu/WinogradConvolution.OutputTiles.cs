@@ -12,15 +12,20 @@ namespace DslNet.Backends.Cpu;
 // [channel][sample][row][column] in a small buffer (L1/L2), then each sample's rows are copied out as long
 // runs (W3's conv2: 4 whole rows, 112 consecutive floats, written with streaming stores, which do not read
 // the lines first). W3's conv2 forward, 1 thread (own timing inside the pass, load ~7): output transforms
-// and stores 7.6–8.2 → 6.9–7.4 ms. The input gradient adds into dx, so it must read every line anyway:
-// there staging only added a copy (3.7–4.4 → 5.4–6.4 ms), and its tiles are added in place.
+// and stores 7.6–8.2 → 6.9–7.4 ms. An input gradient that adds into dx must read every line anyway:
+// there staging only added a copy (3.7–4.4 → 5.4–6.4 ms), and its tiles are added in place. One that
+// overwrites dx (W3's conv2: 64 channels of dz, tile rows in segments of 2–3 tiles) stages the whole
+// row of every dx channel and copies it out once the row is done (CorrelateBand, StagesWholeRows):
+// same-process A/B of W3's conv2 backward against copying out each segment's runs, calls alternated,
+// medians of 60–80: 1 thread 41.1 → 40.4 ms (load 4) and 52.8 → 52.2 ms (load 10), 2 threads
+// 52.7 → 51.4 ms and 55.4 → 52.6 ms.
 internal static unsafe partial class WinogradConvolution
 {
     /// <summary>
-    /// Floats of the staging buffer: one block of output channels × 16 samples × 4 rows of
-    /// <paramref name="rowFloats"/> (a segment's tile columns × 4).
+    /// Floats of the staging buffer: <paramref name="channels"/> output channels × 16 samples × 4 rows of
+    /// <paramref name="rowFloats"/> (a tile row's columns × 4).
     /// </summary>
-    private static long OutputStagingFloats(int rowFloats) => (long)RowsPerTile * Lanes * Tile * rowFloats;
+    private static long OutputStagingFloats(int channels, int rowFloats) => (long)channels * Lanes * Tile * rowFloats;
 
     /// <summary>
     /// Writes a finished tile (16 vectors, [i·4 + j][lane], one lane per sample) into the staging buffer:
@@ -50,7 +55,9 @@ internal static unsafe partial class WinogradConvolution
     /// <summary>
     /// Copies the staged tiles of <paramref name="channels"/> output
     /// channels into their planes: tile row <paramref name="tileRow"/>, tile columns [tx0, tx0 + count), clipped to
-    /// the output; <paramref name="output"/> is the first channel's plane of the group's first sample.
+    /// the output; <paramref name="output"/> is the first channel's plane of the group's first sample. The
+    /// staging holds whole tile rows: channel r's sample n's row i at staging + ((16r + n)·4 + i)·<paramref name="rowFloats"/>,
+    /// column x at + x.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FlushStagedTiles(in WinogradShape s, float* staging, int rowFloats, int channels, float* output, int imageStride,
@@ -73,7 +80,7 @@ internal static unsafe partial class WinogradConvolution
         for (int n = 0; n < images; n++)
             for (int r = 0; r < channels; r++)
             {
-                float* source = staging + (long)(r * Lanes + n) * Tile * rowFloats;
+                float* source = staging + (long)(r * Lanes + n) * Tile * rowFloats + x0;
                 float* target = output + (long)n * imageStride + (long)r * s.OutputPlane + y0 * s.OutWidth + x0;
                 for (int i = 0; i < rows; i++, source += rowFloats, target += s.OutWidth)
                 {

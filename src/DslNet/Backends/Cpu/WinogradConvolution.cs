@@ -245,7 +245,9 @@ internal static unsafe partial class WinogradConvolution
 
     /// <summary>
     /// Per-thread scratch of <see cref="CorrelateBand"/>: a segment's transformed inputs, a register tile's point
-    /// products, one finished tile, the staged outputs of a block of channels, the tap table; the segment length.
+    /// products, one finished tile, the staged outputs of a tile row (of a block of channels when the row is
+    /// one segment, of every channel when it is cut into several: see <see cref="StagedChannels"/>), the tap
+    /// table; the segment length.
     /// </summary>
     private readonly struct CorrelationScratch
     {
@@ -270,7 +272,7 @@ internal static unsafe partial class WinogradConvolution
                 WinogradConvolution.Scratch(ref t_transformed, Points * OddLineStride((long)s.InChannels * segmentTiles * Lanes)),
                 WinogradConvolution.Scratch(ref t_products, (long)RowsPerTile * ChunkRowStride),
                 WinogradConvolution.Scratch(ref t_points, Phases * Lanes),
-                staged ? WinogradConvolution.Scratch(ref t_outputStaging, OutputStagingFloats(segmentTiles * WinogradConvolution.Tile)) : null,
+                staged ? WinogradConvolution.Scratch(ref t_outputStaging, OutputStagingFloats(StagedChannels(s, segmentTiles), s.TilesX * WinogradConvolution.Tile)) : null,
                 WinogradConvolution.Scratch(ref t_taps, Points),
                 segmentTiles);
             for (int i = 0; i < Alpha; i++)
@@ -280,13 +282,34 @@ internal static unsafe partial class WinogradConvolution
     }
 
     /// <summary>
+    /// Whether <see cref="CorrelateBand"/> stages a whole tile row of every output channel before copying it
+    /// out: when the row is cut into segments and that staging takes at most
+    /// <see cref="RowStagingBudgetFloats"/>. Otherwise it stages one block of <see cref="RowsPerTile"/>
+    /// channels and copies each block's segment out as soon as it is done: whole rows when the row is one
+    /// segment, else runs of a segment's width, which write each 64-byte line of the output in parts with
+    /// plain stores (each line first read from memory). W3's conv2 input gradient (dx 12.8 MB, segments of
+    /// 2–3 tiles, 229 KiB of staging), 1 thread, own timing inside the pass: copying dx out 2.2–2.8 → 0.9 ms,
+    /// the output transforms staging into the larger buffer 1.7 → 2.1 ms.
+    /// </summary>
+    private static bool StagesWholeRows(in WinogradShape s, int segmentTiles) =>
+        segmentTiles < s.TilesX && OutputStagingFloats(s.OutChannels, s.TilesX * Tile) <= RowStagingBudgetFloats;
+
+    /// <summary>Most floats of a whole row's staging for every output channel (256 KiB; W3's input gradient: 224 KiB).</summary>
+    private const int RowStagingBudgetFloats = 1 << 16;
+
+    /// <summary>Output channels whose staged rows <see cref="CorrelateBand"/> holds at once (see <see cref="StagesWholeRows"/>).</summary>
+    private static int StagedChannels(in WinogradShape s, int segmentTiles) =>
+        StagesWholeRows(s, segmentTiles) ? s.OutChannels : Math.Min(RowsPerTile, s.OutChannels);
+
+    /// <summary>
     /// Out (=|+=) f(U ⋆ frames + bias) for the tiles of one band of one group: <paramref name="frames"/> hold
     /// every input channel's frame of the band (channel c at c·InputFrameFloats), <paramref name="output"/> is the
     /// group's first sample. Each tile row is cut into equal segments of at most SegmentTiles positions: every
     /// channel's input transform; then per block of output channels, register tiles of up to
     /// <see cref="ChunkPositions"/> positions (equal too, so 7 runs as 3 + 2 + 2: a tile is never partly
     /// empty): the 36 point products and the output transforms. Overwritten outputs are staged and copied out
-    /// once the block's segment is done, added ones are added tile by tile (WinogradConvolution.OutputTiles.cs).
+    /// once the block's segment is done, or, when the row has several segments, once the whole row is (see
+    /// <see cref="StagesWholeRows"/>); added ones are added tile by tile (WinogradConvolution.OutputTiles.cs).
     /// ReLU is applied in the output transform, other activations by the caller. With an active
     /// <paramref name="gradients"/> (the backward pass, see <see cref="GradientTileSink"/>) each input tile's
     /// transform also writes the weight gradient's Z of the dz tile inside it.
@@ -303,8 +326,10 @@ internal static unsafe partial class WinogradConvolution
         int vChannelStride = scratch.SegmentTiles * Lanes;
         long uPointStride = (long)s.OutChannels * s.InChannels;
         int outImage = s.OutChannels * s.OutputPlane;
-        int rowFloats = scratch.SegmentTiles * Tile;
+        int rowFloats = s.TilesX * Tile;
         int segments = (s.TilesX + scratch.SegmentTiles - 1) / scratch.SegmentTiles;
+        // Every channel's staged row, copied out once the row is done (see StagesWholeRows), or one block's.
+        bool stageRows = StagesWholeRows(s, scratch.SegmentTiles);
         for (int row = 0; row < bandRows; row++)
             for (int segment = 0; segment < segments; segment++)
             {
@@ -335,11 +360,14 @@ internal static unsafe partial class WinogradConvolution
                             {
                                 OutputTransform(m + r * ChunkRowStride + q * ChunkPositionStride, tile, bias == null ? 0f : bias[o0 + r], relu);
                                 if (accumulate) AddTile(s, tile, output + (long)(o0 + r) * s.OutputPlane, outImage, images, ty0 + row, tx0 + q0 + q);
-                                else StageTile(tile, staging + (long)r * Lanes * Tile * rowFloats + (q0 + q) * Tile, rowFloats);
+                                else StageTile(tile, staging + (long)((stageRows ? o0 : 0) + r) * Lanes * Tile * rowFloats + (tx0 + q0 + q) * Tile, rowFloats);
                             }
                     }
-                    if (!accumulate) FlushStagedTiles(s, staging, rowFloats, rows, output + (long)o0 * s.OutputPlane, outImage, images, ty0 + row, tx0, count);
+                    if (!accumulate && !stageRows)
+                        FlushStagedTiles(s, staging, rowFloats, rows, output + (long)o0 * s.OutputPlane, outImage, images, ty0 + row, tx0, count);
                 }
+                if (!accumulate && stageRows && segment == segments - 1)
+                    FlushStagedTiles(s, staging, rowFloats, s.OutChannels, output, outImage, images, ty0 + row, 0, s.TilesX);
             }
     }
 }
