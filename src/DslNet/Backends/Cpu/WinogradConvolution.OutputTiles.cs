@@ -28,28 +28,25 @@ internal static unsafe partial class WinogradConvolution
     private static long OutputStagingFloats(int channels, int rowFloats) => (long)channels * Lanes * Tile * rowFloats;
 
     /// <summary>
-    /// Writes a finished tile (16 vectors, [i·4 + j][lane], one lane per sample) into the staging buffer:
-    /// sample n's row i at target + (4n + i)·<paramref name="rowFloats"/>, 4 floats. Always the whole tile:
-    /// the staging rows have room for every column, and <see cref="FlushStagedTiles"/> copies out only the valid ones.
+    /// Writes row i of a finished tile (its four columns j as vectors of 16 samples) into the staging buffer:
+    /// sample n's four values at row + 4n·<paramref name="rowFloats"/> (row: the tile's row i in the staging,
+    /// see <see cref="OutputTransformStaged"/>). Always the whole tile: the staging rows have room for every
+    /// column, and <see cref="FlushStagedTiles"/> copies out only the valid ones.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StageTile(float* tile, float* target, int rowFloats)
+    private static void StageRow(Vector512<float> r0, Vector512<float> r1, Vector512<float> r2, Vector512<float> r3, float* row, int rowFloats)
     {
         long st = (long)Tile * rowFloats;
-        for (int i = 0; i < Tile; i++)
-        {
-            TransposeRow(tile + i * Tile * Lanes, out var q0, out var q1, out var q2, out var q3);
-            float* row = target + i * rowFloats;
-            // Sample n = 4l + k sits in 128-bit lane l of q_k.
-            Vector128.Store(Avx512F.ExtractVector128(q0, 0), row); Vector128.Store(Avx512F.ExtractVector128(q1, 0), row + st);
-            Vector128.Store(Avx512F.ExtractVector128(q2, 0), row + 2 * st); Vector128.Store(Avx512F.ExtractVector128(q3, 0), row + 3 * st);
-            Vector128.Store(Avx512F.ExtractVector128(q0, 1), row + 4 * st); Vector128.Store(Avx512F.ExtractVector128(q1, 1), row + 5 * st);
-            Vector128.Store(Avx512F.ExtractVector128(q2, 1), row + 6 * st); Vector128.Store(Avx512F.ExtractVector128(q3, 1), row + 7 * st);
-            Vector128.Store(Avx512F.ExtractVector128(q0, 2), row + 8 * st); Vector128.Store(Avx512F.ExtractVector128(q1, 2), row + 9 * st);
-            Vector128.Store(Avx512F.ExtractVector128(q2, 2), row + 10 * st); Vector128.Store(Avx512F.ExtractVector128(q3, 2), row + 11 * st);
-            Vector128.Store(Avx512F.ExtractVector128(q0, 3), row + 12 * st); Vector128.Store(Avx512F.ExtractVector128(q1, 3), row + 13 * st);
-            Vector128.Store(Avx512F.ExtractVector128(q2, 3), row + 14 * st); Vector128.Store(Avx512F.ExtractVector128(q3, 3), row + 15 * st);
-        }
+        TransposeRow(r0, r1, r2, r3, out var q0, out var q1, out var q2, out var q3);
+        // Sample n = 4l + k sits in 128-bit lane l of q_k.
+        Vector128.Store(Avx512F.ExtractVector128(q0, 0), row); Vector128.Store(Avx512F.ExtractVector128(q1, 0), row + st);
+        Vector128.Store(Avx512F.ExtractVector128(q2, 0), row + 2 * st); Vector128.Store(Avx512F.ExtractVector128(q3, 0), row + 3 * st);
+        Vector128.Store(Avx512F.ExtractVector128(q0, 1), row + 4 * st); Vector128.Store(Avx512F.ExtractVector128(q1, 1), row + 5 * st);
+        Vector128.Store(Avx512F.ExtractVector128(q2, 1), row + 6 * st); Vector128.Store(Avx512F.ExtractVector128(q3, 1), row + 7 * st);
+        Vector128.Store(Avx512F.ExtractVector128(q0, 2), row + 8 * st); Vector128.Store(Avx512F.ExtractVector128(q1, 2), row + 9 * st);
+        Vector128.Store(Avx512F.ExtractVector128(q2, 2), row + 10 * st); Vector128.Store(Avx512F.ExtractVector128(q3, 2), row + 11 * st);
+        Vector128.Store(Avx512F.ExtractVector128(q0, 3), row + 12 * st); Vector128.Store(Avx512F.ExtractVector128(q1, 3), row + 13 * st);
+        Vector128.Store(Avx512F.ExtractVector128(q2, 3), row + 14 * st); Vector128.Store(Avx512F.ExtractVector128(q3, 3), row + 15 * st);
     }
 
     /// <summary>
@@ -172,12 +169,15 @@ internal static unsafe partial class WinogradConvolution
     /// holds (r_0, r_1, r_2, r_3) of sample 4l + k: a 4 × 4 transpose inside each 128-bit lane.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TransposeRow(float* r, out Vector512<float> q0, out Vector512<float> q1, out Vector512<float> q2, out Vector512<float> q3)
+    private static void TransposeRow(float* r, out Vector512<float> q0, out Vector512<float> q1, out Vector512<float> q2, out Vector512<float> q3) =>
+        TransposeRow(Vector512.Load(r), Vector512.Load(r + Lanes), Vector512.Load(r + 2 * Lanes), Vector512.Load(r + 3 * Lanes),
+            out q0, out q1, out q2, out q3);
+
+    /// <summary>The transpose of <see cref="TransposeRow(float*, out Vector512{float}, out Vector512{float}, out Vector512{float}, out Vector512{float})"/> from registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeRow(Vector512<float> r0, Vector512<float> r1, Vector512<float> r2, Vector512<float> r3,
+        out Vector512<float> q0, out Vector512<float> q1, out Vector512<float> q2, out Vector512<float> q3)
     {
-        var r0 = Vector512.Load(r);
-        var r1 = Vector512.Load(r + Lanes);
-        var r2 = Vector512.Load(r + 2 * Lanes);
-        var r3 = Vector512.Load(r + 3 * Lanes);
         var t0 = Avx512F.UnpackLow(r0, r1).AsDouble();   // r0[0] r1[0] r0[1] r1[1] per 128-bit lane
         var t1 = Avx512F.UnpackHigh(r0, r1).AsDouble();  // r0[2] r1[2] r0[3] r1[3]
         var t2 = Avx512F.UnpackLow(r2, r3).AsDouble();

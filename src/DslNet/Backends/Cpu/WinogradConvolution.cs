@@ -399,9 +399,15 @@ internal static unsafe partial class WinogradConvolution
                         for (int r = 0; r < rows; r++)
                             for (int q = 0; q < positions; q++)
                             {
-                                OutputTransform(m + r * ChunkRowStride + q * ChunkPositionStride, tile, bias == null ? 0f : bias[o0 + r], relu);
-                                if (accumulate) AddTile(s, tile, output + (long)(o0 + r) * s.OutputPlane, outImage, images, ty0 + row, tx0 + q0 + q);
-                                else StageTile(tile, staging + (long)((stageRows ? o0 : 0) + r) * Lanes * Tile * rowFloats + (tx0 + q0 + q) * Tile, rowFloats);
+                                float* products = m + r * ChunkRowStride + q * ChunkPositionStride;
+                                float rowBias = bias == null ? 0f : bias[o0 + r];
+                                if (accumulate)
+                                {
+                                    OutputTransform(products, tile, rowBias, relu);
+                                    AddTile(s, tile, output + (long)(o0 + r) * s.OutputPlane, outImage, images, ty0 + row, tx0 + q0 + q);
+                                }
+                                else OutputTransformStaged(products, rowBias, relu,
+                                    staging + (long)((stageRows ? o0 : 0) + r) * Lanes * Tile * rowFloats + (tx0 + q0 + q) * Tile, rowFloats);
                             }
                     }
                     if (!accumulate && !stageRows)
