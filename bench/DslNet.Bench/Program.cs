@@ -17,15 +17,12 @@ using DslNet.Bench;
 // --floor times the memory floor of W1 batch-1 inference instead (see MemoryFloor.cs).
 // --dense times W3's dense layer alone, product by product, instead (see DenseShapes.cs); --cold
 // evicts the caches between calls.
-// --ab-dense times each training step with dense layers writing their gradients against the same step
-// zeroing and adding into them, alternating in one process, instead (see DenseOverwriteAb.cs).
 string? outPath = null;
 int[] threads = { 1, 2 };
 var groups = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 double targetS = 3.0;
 string label = "";
 bool profile = false;
-bool abDense = false;
 bool floor = false;
 bool dense = false;
 bool cold = false;
@@ -52,9 +49,8 @@ try
             case "--floor": floor = true; break;
             case "--dense": dense = true; break;
             case "--cold": cold = true; break;
-            case "--ab-dense": abDense = true; break;
             case "-h" or "--help":
-                Console.WriteLine("DslNet.Bench OUT.json [--threads 1,2] [--only W1,W2,W3,W5] [--target-s 3] [--label TEXT] [--profile] [--floor] [--dense [--cold]] [--ab-dense]");
+                Console.WriteLine("DslNet.Bench OUT.json [--threads 1,2] [--only W1,W2,W3,W5] [--target-s 3] [--label TEXT] [--profile] [--floor] [--dense [--cold]]");
                 return 0;
             default:
                 if (args[i].StartsWith('-') || outPath is not null) throw new ArgumentException($"Unknown argument '{args[i]}'.");
@@ -99,13 +95,6 @@ if (dense)
     Console.WriteLine($"# wrote {outPath}");
     return 0;
 }
-if (abDense)
-{
-    var abRows = DenseOverwriteAb.Run(Workloads.All.Where(w => w.Name.Contains("train step") && (groups.Count == 0 || groups.Contains(w.Group))), threads, targetS);
-    File.WriteAllText(Path.GetFullPath(outPath), JsonSerializer.Serialize(new { meta, ab_dense = abRows }, new JsonSerializerOptions { WriteIndented = true }));
-    Console.WriteLine($"# wrote {outPath}");
-    return 0;
-}
 if (profile)
 {
     foreach (var workload in Workloads.All)
@@ -147,17 +136,17 @@ foreach (var workload in Workloads.All)
         }
         extra["flops"] = workload.Flops;
         // How the multi-threaded loops ran (warm-up and timed calls): a slow 2-thread row with many parts
-        // taken over by the caller or missed joins had workers that were not there in time.
+        // taken over by the caller or late arrivals had workers that were not there in time.
         var pool = backend.Pool.Statistics.Since(poolBefore);
         extra["pool"] = new Dictionary<string, long>
         {
-            ["shared_loops"] = pool.SharedLoops, ["concurrent_loops"] = pool.ConcurrentLoops, ["joins_missed"] = pool.JoinsMissed,
+            ["shared_loops"] = pool.SharedLoops, ["cooperative_loops"] = pool.CooperativeLoops,
             ["parts_run_by_workers"] = pool.PartsRunByWorkers, ["parts_taken_over_by_caller"] = pool.PartsTakenOverByCaller,
-            ["worker_sleeps"] = pool.WorkerSleeps,
+            ["workers_joined"] = pool.WorkersJoined, ["late_arrivals"] = pool.LateArrivals, ["worker_sleeps"] = pool.WorkerSleeps,
         };
         if (nt > 1)
-            extraText += $" | loops {pool.SharedLoops + pool.ConcurrentLoops}, worker parts {pool.PartsRunByWorkers}, " +
-                         $"taken over {pool.PartsTakenOverByCaller}, joins missed {pool.JoinsMissed}, worker sleeps {pool.WorkerSleeps}";
+            extraText += $" | loops {pool.SharedLoops + pool.CooperativeLoops}, worker parts {pool.PartsRunByWorkers}, " +
+                         $"taken over {pool.PartsTakenOverByCaller}, joined {pool.WorkersJoined}, late {pool.LateArrivals}, worker sleeps {pool.WorkerSleeps}";
         rows.Add(new Dictionary<string, object?>
         {
             ["group"] = workload.Group, ["workload"] = workload.Name, ["threads"] = nt, ["loadavg_before"] = load,

@@ -108,7 +108,7 @@ public class GemmTests
             int lda = transposeA ? m : k, ldb = transposeB ? k : n;
             var sequential = new float[m * n];
             Gemm.Multiply(transposeA, transposeB, m, n, k, a, lda, b, ldb, sequential, n, 0f);
-            foreach (int threads in new[] { 2, 3 })
+            foreach (int threads in new[] { 2, 3, 4 })
             {
                 using var pool = Pool(threads);
                 var parallel = new float[m * n];
@@ -211,18 +211,22 @@ public class GemmTests
     }
 
     [Theory]
-    [InlineData(257, 17, false)] // tall and narrow: rows are shared out
-    [InlineData(17, 257, true)]  // short and wide: columns
-    [InlineData(1024, 1024, true)]
-    public void The_split_follows_the_shape_of_c(int m, int n, bool columns)
+    [InlineData(257, 17, false)]   // tall: row blocks of C are the units, B is shared
+    [InlineData(1024, 1024, false)]
+    [InlineData(128, 512, true)]   // a Dense layer's batch: column groups are the units, A is shared
+    [InlineData(17, 257, true)]
+    [InlineData(256, 512, true)]   // up to two M blocks (W1's dW2)
+    public void The_units_follow_the_shape_of_c(int m, int n, bool columns)
     {
         using var pool = new WorkerPool(2);
-        Assert.Equal(2, Gemm.Shares(pool, m, n, 512, out bool splitColumns));
-        Assert.Equal(columns, splitColumns);
-        Assert.Equal(1, Gemm.Shares(pool, 8, 8, 8, out _)); // too small to pay for a hand-off
-        Assert.Equal(2, Gemm.Shares(pool, 64, 84, 120, out _)); // LeNet's 120→84 layer at batch 64 (1.3 Mflop)
-        Assert.Equal(1, Gemm.Shares(pool, 64, 10, 84, out _));  // its 84→10 layer (0.1 Mflop) stays whole
-        Assert.Equal(1, Gemm.Shares(null, m, n, 512, out _));
+        Assert.True(Gemm.PlanParallel(pool, m, n, 512, out var plan));
+        Assert.Equal(columns, plan.ColumnMode);
+        Assert.True(plan.UnitWidth % (columns ? Gemm.NR : Gemm.MR) == 0, "units must be whole register panels");
+        Assert.True(columns ? plan.UnitWidth < Math.Min(n, Gemm.NC) : plan.UnitWidth < m, "at least two units per stage");
+        Assert.False(Gemm.PlanParallel(pool, 8, 8, 8, out _));    // too small to pay for a hand-off
+        Assert.True(Gemm.PlanParallel(pool, 64, 84, 120, out _)); // LeNet's 120→84 layer at batch 64 (1.3 Mflop)
+        Assert.False(Gemm.PlanParallel(pool, 64, 10, 84, out _)); // its 84→10 layer (0.1 Mflop) stays whole
+        Assert.False(Gemm.PlanParallel(null, m, n, 512, out _));
     }
 
     [Fact]
@@ -363,36 +367,17 @@ public class GemmTests
     [Fact]
     public void A_parallel_product_done_by_the_caller_alone_allocates_nothing_after_the_first_product()
     {
-        // A parallel product falls back to the calling thread (whole product, sequential buffers) when
-        // no worker joins in time or the pool is busy. Its first, parallel call must already have sized
-        // that thread's buffers for the fallback: a later training step may fall back and must not allocate.
+        // A parallel product runs on the caller alone when the pool is busy (a product inside a parallel
+        // kernel), or when no worker joins in time. Its first, parallel call must already have sized
+        // everything the caller needs for that: a later training step may run alone and must not allocate.
         using var pool = new WorkerPool(2) { MinimumWorkPerPart = 0 };
         var job = new ProductInsideALoop { A = new float[64 * 300], B = new float[300 * 512], C = new float[64 * 512], Pool = pool };
-        Assert.True(Gemm.Shares(pool, 64, 512, 300, out _) > 1, "the product should be split over the pool");
+        Assert.True(Gemm.PlanParallel(pool, 64, 512, 300, out _), "the product should be split over the pool");
         job.Run();  // parallel: the pool is free
 
         long before = GC.GetAllocatedBytesForCurrentThread();
         pool.For(2, 1, ref job); // part 0, on this thread, issues the product while the pool is busy: it runs here, whole
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-    }
-
-    [Theory]
-    [InlineData(64, 64, 64)]
-    [InlineData(128, 512, 784)]
-    [InlineData(1024, 1024, 1024)]
-    [InlineData(2048, 2048, 2048)]
-    public void A_product_waits_for_a_slow_waking_worker_as_long_as_doing_its_share_alone_would_take(int m, int n, int k)
-    {
-        // Giving up on the worker costs its share of the product: about half of the one-thread time.
-        // Waiting any less throws that share away for a worker that is merely slow to wake (a few ms on a
-        // busy host); waiting more than that cannot pay.
-        double flops = 2.0 * m * n * k;
-        double halfOfOneThread = flops / 100e9 / 2; // seconds, at 100 GFLOP/s on one thread
-        double timeout = Gemm.JoinTimeout(flops).TotalSeconds;
-        Assert.InRange(timeout, 20e-6, 0.1);                              // never zero, never unbounded
-        Assert.InRange(timeout, Math.Min(halfOfOneThread, 0.1) * 0.99, Math.Max(halfOfOneThread, 20e-6) * 1.01);
-        if (flops >= 2.0 * 1024 * 1024 * 1024)
-            Assert.True(timeout > 4e-3, $"a {m}x{n}x{k} product gave up on its worker after {timeout * 1e3:F2} ms");
     }
 
     private struct ProductInsideALoop : IParallelJob

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Threading;
 using DslNet.Backends.Cpu;
 using Xunit;
@@ -57,79 +58,175 @@ public class WorkerPoolTests
         }
     }
 
-    /// <summary>Parts that wait for each other: only possible when each runs on its own thread at once.</summary>
-    private struct RendezvousJob : IParallelJob
+    /// <summary>
+    /// Claims items from a counter on every thread that runs it, recording per item the thread that ran
+    /// it; each item spins for a while, so that a loop lasts long enough for workers to join.
+    /// </summary>
+    private struct ClaimingJob : ICooperativeJob
     {
-        public int[] Arrived;
-        public int[] ThreadIds;
-        public int Parts;
-        public void Execute(int start, int end, int part)
+        public int[] Next, Runs, Owners;
+        public int[] RunThreads; // slot per Run call (up to its length)
+        public int SpinPerItem;
+
+        public void Run()
         {
-            ThreadIds[part] = Environment.CurrentManagedThreadId;
-            Interlocked.Increment(ref Arrived[0]);
-            var spin = new SpinWait();
-            while (Volatile.Read(ref Arrived[0]) < Parts) spin.SpinOnce(sleep1Threshold: -1);
-            Assert.Equal((part, part + 1), (start, end));
+            int run = Interlocked.Increment(ref Runs[0]) - 1;
+            if (run < RunThreads.Length) RunThreads[run] = Environment.CurrentManagedThreadId;
+            int item;
+            while ((item = Interlocked.Increment(ref Next[0]) - 1) < Owners.Length)
+            {
+                Owners[item] = Environment.CurrentManagedThreadId;
+                Thread.SpinWait(SpinPerItem);
+            }
         }
     }
+
+    private static ClaimingJob NewClaiming(int items, int spinPerItem) => new()
+    {
+        Next = new int[1], Runs = new int[1], Owners = new int[items], RunThreads = new int[8], SpinPerItem = spinPerItem,
+    };
 
     [Theory]
     [InlineData(2)]
     [InlineData(3)]
-    public void A_concurrent_loop_runs_every_part_on_its_own_thread_at_once(int threads)
+    public void A_cooperative_loop_runs_on_the_caller_and_on_every_worker_that_joins(int threads)
     {
         using var pool = new WorkerPool(threads);
+        int caller = Environment.CurrentManagedThreadId;
+        var before = pool.Statistics;
+        int runsByWorkers = 0, itemsByWorkers = 0;
         for (int repeat = 0; repeat < 20; repeat++)
         {
-            var job = new RendezvousJob { Arrived = new int[1], ThreadIds = new int[threads], Parts = threads };
-            pool.ForConcurrent(threads, ref job, TimeSpan.FromSeconds(30)); // would hang if a part waited for one not started
-            Assert.Equal(threads, job.Arrived[0]);
-            Assert.Equal(Environment.CurrentManagedThreadId, job.ThreadIds[0]);
-            Assert.Equal(threads, new System.Collections.Generic.HashSet<int>(job.ThreadIds).Count);
+            var job = NewClaiming(4000, 50);
+            pool.RunCooperative(ref job);
+            // Every item done (the counter hands each out once); the caller and each worker ran the job at most once.
+            Assert.All(job.Owners, owner => Assert.NotEqual(0, owner));
+            Assert.InRange(job.Runs[0], 1, threads);
+            var runners = job.RunThreads.AsSpan(0, job.Runs[0]).ToArray();
+            Assert.Contains(caller, runners);
+            Assert.Equal(job.Runs[0], new System.Collections.Generic.HashSet<int>(runners).Count);
+            runsByWorkers += job.Runs[0] - 1;
+            itemsByWorkers += Array.FindAll(job.Owners, owner => owner != caller).Length;
         }
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
-        {
-            var tooMany = new RendezvousJob { Arrived = new int[1], ThreadIds = new int[8], Parts = 8 };
-            pool.ForConcurrent(threads + 1, ref tooMany, TimeSpan.FromSeconds(1));
-        });
-        Assert.Contains($"1 to {threads} parts", error.Message);
+        var ran = pool.Statistics.Since(before);
+        Assert.Equal(20, ran.CooperativeLoops);
+        Assert.Equal(runsByWorkers, ran.WorkersJoined);
+        Assert.True(itemsByWorkers > 0, "spinning workers must have joined some of 20 loops of milliseconds each");
+        Assert.Equal((0L, 0L, 0L), (ran.SharedLoops, ran.PartsRunByWorkers, ran.PartsTakenOverByCaller));
     }
 
-    /// <summary>Records whether it ran as one whole range (alone) or as single-item parts.</summary>
-    private struct AloneOrTogetherJob : IParallelJob
+    [Fact]
+    public void A_cooperative_loop_the_caller_has_finished_is_closed_to_late_workers()
     {
-        public int[] Visits;   // per item
-        public int[] Alone;    // [0]: calls with the whole range
+        using var pool = new WorkerPool(2);
+        var jobs = new ClaimingJob[10];
+        for (int repeat = 0; repeat < jobs.Length; repeat++)
+        {
+            Thread.Sleep(5); // the worker stops spinning and blocks: it wakes long after this tiny loop is over
+            jobs[repeat] = NewClaiming(1, 0);
+            pool.RunCooperative(ref jobs[repeat]);
+        }
+        var runs = Array.ConvertAll(jobs, job => job.Runs[0]);
+        Thread.Sleep(50); // late workers have woken by now: they must not have entered a finished loop
+        Assert.Equal(runs, Array.ConvertAll(jobs, job => job.Runs[0]));
+        var stats = pool.Statistics;
+        Assert.Equal(10, stats.CooperativeLoops);
+        Assert.Equal(stats.WorkersJoined, runs.Sum() - jobs.Length);
+        Assert.True(stats.LateArrivals > 0, "a blocked worker cannot wake within a loop of a microsecond: some must have come late");
+        Assert.True(stats.WorkersJoined + stats.LateArrivals <= jobs.Length);
+    }
+
+    private struct ThrowingCooperativeJob : ICooperativeJob
+    {
+        public bool ThrowOnCaller;
+        public int Caller;
+        public int[] Thrown, Runs;
+
+        public void Run()
+        {
+            Interlocked.Increment(ref Runs[0]);
+            bool onCaller = Environment.CurrentManagedThreadId == Caller;
+            if (onCaller == ThrowOnCaller)
+            {
+                Volatile.Write(ref Thrown[0], 1);
+                throw new InvalidOperationException(onCaller ? "failed on the caller" : "failed on a worker");
+            }
+            // The other threads wait (at most 10 s) until one has thrown, so that a worker surely runs.
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (Volatile.Read(ref Thrown[0]) == 0 && clock.Elapsed.TotalSeconds < 10) Thread.Sleep(1);
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void An_exception_in_a_cooperative_loop_reaches_the_caller_after_every_thread_has_left(bool onCaller)
+    {
+        using var pool = new WorkerPool(2);
+        var job = new ThrowingCooperativeJob { ThrowOnCaller = onCaller, Caller = Environment.CurrentManagedThreadId, Thrown = new int[1], Runs = new int[1] };
+        var error = Assert.Throws<InvalidOperationException>(() => pool.RunCooperative(ref job));
+        Assert.Equal(onCaller ? "failed on the caller" : "failed on a worker", error.Message);
+        int runs = job.Runs[0];
+        Thread.Sleep(20);
+        Assert.Equal(runs, job.Runs[0]); // nobody was still inside the job when the call returned
+
+        var after = NewClaiming(100, 0);
+        pool.RunCooperative(ref after); // the pool is usable again
+        Assert.All(after.Owners, owner => Assert.NotEqual(0, owner));
+    }
+
+    [Fact]
+    public void A_cooperative_loop_runs_alone_on_the_caller_with_one_thread_or_a_busy_pool()
+    {
+        using var single = new WorkerPool(1);
+        var job = NewClaiming(10, 0);
+        single.RunCooperative(ref job);
+        Assert.Equal(1, job.Runs[0]);
+        Assert.All(job.Owners, owner => Assert.Equal(Environment.CurrentManagedThreadId, owner));
+
+        using var pool = new WorkerPool(2) { MinimumWorkPerPart = 0 };
+        var outer = new CooperativeInsideALoop { Pool = pool, Runs = new int[4], Threads = new int[4] };
+        pool.For(4, 1, ref outer); // each part issues a cooperative loop while the pool is busy
+        Assert.All(outer.Runs, runs => Assert.Equal(1, runs));
+    }
+
+    private struct CooperativeInsideALoop : IParallelJob
+    {
+        public WorkerPool Pool;
+        public int[] Runs, Threads;
         public void Execute(int start, int end, int part)
         {
-            if (end - start > 1) Interlocked.Increment(ref Alone[0]);
-            for (int i = start; i < end; i++) Interlocked.Increment(ref Visits[i]);
+            for (int i = start; i < end; i++)
+            {
+                var inner = NewClaiming(10, 0);
+                Pool.RunCooperative(ref inner);
+                Runs[i] = inner.Runs[0];
+                Assert.All(inner.Owners, owner => Assert.Equal(Environment.CurrentManagedThreadId, owner));
+            }
         }
     }
 
     [Fact]
-    public void A_concurrent_loop_no_worker_joins_in_time_runs_alone_and_late_workers_stay_out()
+    public void A_cooperative_loop_allocates_nothing()
     {
         using var pool = new WorkerPool(2);
-        int alone = 0;
-        var allVisits = new System.Collections.Generic.List<int[]>();
-        for (int repeat = 0; repeat < 40; repeat++)
+        var job = NewClaiming(64, 10);
+        // A few batches: the runtime may allocate once while it recompiles the loop's methods (tiered
+        // compilation starts after the first calls); an allocation per loop shows in every batch.
+        long allocated = 0;
+        for (int batch = 0; batch < 3; batch++)
         {
-            if (repeat % 10 == 0) Thread.Sleep(20); // let the worker fall asleep: it then needs a while to join
-            var job = new AloneOrTogetherJob { Visits = new int[2], Alone = new int[1] };
-            pool.ForConcurrent(2, ref job, TimeSpan.Zero); // give up at once unless the worker is already there
-            // Either way, each item exactly once: a worker that arrives after the caller went alone must not run its part.
-            Assert.Equal(new[] { 1, 1 }, job.Visits);
-            alone += job.Alone[0];
-            allVisits.Add(job.Visits);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++)
+            {
+                job.Next[0] = 0;
+                pool.RunCooperative(ref job);
+            }
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (allocated == 0) break;
+            Thread.Sleep(200); // let background recompilation finish
         }
-        Thread.Sleep(50); // late workers, if any, have woken by now and must not have touched anything
-        Assert.All(allVisits, visits => Assert.Equal(new[] { 1, 1 }, visits));
-        Assert.True(alone > 0, "a sleeping worker cannot join within zero time: some loops must have run alone");
-        // The statistics tell the same story as the jobs saw.
-        var stats = pool.Statistics;
-        Assert.Equal((40L, (long)alone, 40L - alone), (stats.ConcurrentLoops, stats.JoinsMissed, stats.PartsRunByWorkers));
-        Assert.Equal((0L, 0L), (stats.SharedLoops, stats.PartsTakenOverByCaller));
+        Assert.Equal(0, allocated);
     }
 
     [Theory]
@@ -155,12 +252,12 @@ public class WorkerPoolTests
         Assert.Equal(200, stats.SharedLoops);
         Assert.True(stats.WorkerSleeps >= threads - 1, "workers idle for 20 ms must have gone to sleep");
         Assert.Equal((byWorkers, takenOver), (stats.PartsRunByWorkers, stats.PartsTakenOverByCaller));
-        Assert.Equal(0, stats.ConcurrentLoops + stats.JoinsMissed);
+        Assert.Equal(0, stats.CooperativeLoops + stats.WorkersJoined + stats.LateArrivals);
         // Loops kept on the caller (one thread's worth of work) are not counted. (Idle workers may still
         // go to sleep meanwhile, so sleeps are left out of the comparison.)
         var small = NewRecording(1, threads);
         pool.For(1, 1, ref small);
-        Assert.Equal(new WorkerPoolStatistics(0, 0, 0, 0, 0, 0), pool.Statistics.Since(stats) with { WorkerSleeps = 0 });
+        Assert.Equal(new WorkerPoolStatistics(0, 0, 0, 0, 0, 0, 0), pool.Statistics.Since(stats) with { WorkerSleeps = 0 });
     }
 
     [Fact]
@@ -335,8 +432,8 @@ public class WorkerPoolTests
         var before = backend.PoolStatistics;
         backend.Fill(backend.Allocate(1 << 20).View, 1f); // 1M elements: split over both threads
         var ran = backend.PoolStatistics.Since(before);
-        Assert.Equal(1, ran.SharedLoops + ran.ConcurrentLoops);
+        Assert.Equal(1, ran.SharedLoops + ran.CooperativeLoops);
         Assert.Equal(1, ran.PartsRunByWorkers + ran.PartsTakenOverByCaller);
-        Assert.Equal(0, ran.JoinsMissed);
+        Assert.Equal(0, ran.WorkersJoined + ran.LateArrivals);
     }
 }

@@ -34,10 +34,11 @@ public sealed partial class CpuBackend : Backend
 
     /// <summary>
     /// How this backend's multi-threaded loops have run so far: how many parts the worker threads ran,
-    /// how many the calling thread took over because no worker had claimed them in time, and how often
-    /// a worker had gone to sleep. Take one value before and one after a stretch of work and compare
-    /// them with <see cref="WorkerPoolStatistics.Since"/>: many parts taken over mean the workers were
-    /// not there in time (a busy machine), and fewer threads may then be faster.
+    /// how many the calling thread took over because no worker had claimed them in time, how many matrix
+    /// products the workers joined or came too late for, and how often a worker had gone to sleep. Take
+    /// one value before and one after a stretch of work and compare them with
+    /// <see cref="WorkerPoolStatistics.Since"/>: many parts taken over or late arrivals mean the workers
+    /// were not there in time (a busy machine), and fewer threads may then be faster.
     /// </summary>
     public WorkerPoolStatistics PoolStatistics => Pool.Statistics;
 

@@ -4,222 +4,336 @@ using System.Threading;
 
 namespace DslNet.Backends.Cpu;
 
-// Multi-threaded GEMM, BLIS style (Smith et al., "Anatomy of High-Performance Many-Threaded Matrix
-// Multiplication", IPDPS 2014): the threads split one dimension of C into shares of whole register
-// panels and run the same five loops, each packing only what it alone reads. The operand they all
-// read is packed once, cooperatively, into a shared double buffer:
+// Multi-threaded GEMM, dynamically scheduled. The product runs the five loops' stages in order, one
+// stage per (column block jc, K block p0). The operand that every thread reads in a stage is packed
+// once into a shared double buffer (stage s uses half s mod 2); the rest of the stage is cut into
+// units that each pack their own piece of the other operand and run the macro-kernel on it:
 //
-//   columns split (the default): thread s owns columns of C [its NR panels of each NC block].
-//     B: each thread packs its own columns into its private buffer (no synchronisation).
-//     A: every MC×KC block is packed by all threads together (each packs some MR panels) into the
-//        shared buffer, then a barrier, then each thread runs the macro-kernel on its columns.
-//   rows split (when C is tall and narrow): thread s owns rows of C [its MR panels].
-//     A: private; B: every KC×NC block packed together into the shared buffer, then a barrier.
+//   row mode (C tall: m > ColumnModeMaxRows):  shared = the KC×NC block of B, packed by "pack units"
+//     (groups of NR-wide column panels); "compute units" = row blocks of C: pack the A rows, multiply
+//     them by the whole B block (as one M block of the five loops does).
+//   column mode (C short, such as a Dense layer's batch):  shared = all of A's rows for the K block,
+//     packed by pack units (groups of MR-tall row panels); compute units = column groups of C: pack
+//     the B columns, multiply every A block by them.
 //
-// Double buffering (block i uses half i mod 2) needs one barrier per shared block: when a thread
-// passes the barrier of block i + 1 every thread has finished computing with block i, so block i + 2
-// may overwrite its half. Each element of C is still summed over K in the same order as on one
-// thread, so results do not depend on the thread count.
+// Units are claimed from one atomic counter in the order
+//   pack(0)…, compute(0)…, pack(1)…, compute(1)…, …
+// by whichever thread is free (WorkerPool.RunCooperative): the caller starts at once, a worker joins
+// when it wakes if the product is not finished, and nobody waits for a thread to show up. A unit
+// waits only for units claimed before it: a compute unit of stage s for the pack units of stage s and
+// for its own rows/columns in stage s − 1 (C is summed over K in order), a pack unit of stage s for
+// the compute units of stage s − 2 (which read the half it overwrites). The earliest unfinished
+// claimed unit therefore never waits, so the product always progresses; a descheduled thread holds up
+// only the units that depend on the one it holds. Each element of C gets the same micro-kernel sums,
+// K block after K block, as on one thread, so the bits do not depend on the thread count or on which
+// thread ran which unit.
+//
+// This replaced one fixed share per thread whose shares met at a spin barrier for every shared
+// packed block, after the caller had waited (up to a join timeout) for every worker to join: a
+// thread the operating system had descheduled held every barrier up for a time slice, and a worker
+// that woke late got no share at all once the caller had gone alone. Same-process A/B at 2 threads
+// (calls of the two alternated, medians; 2026-12-03, the machine shared with other work, load 3–5),
+// old → new, ms:
+//
+//   product (m×n×k)                 no competitor              `taskset -c 1 yes` running
+//   SGEMM 1024³                     12.0 → 11.6  (−3 %)        30.7 → 21.1  (−31 %)
+//   SGEMM 2048³                     87.2 → 87.1  (0 %)         178 → 137    (−23 %)
+//   W1 forward 128×512×784          0.83 → 0.74              2.85 → 1.11
+//   W1 forward 128×256×512          0.26 → 0.25              1.86 → 0.33
+//   W1 dx2 128×512×256              0.25 → 0.22              1.29 → 0.32
+//   W1 dW1 512×784×128              0.75 → 0.68              1.57 → 1.04
+//   W1 dW2 256×512×128              0.25 → 0.22              1.27 → 0.29
+//
+// (W1's 256→10 products take the few-rows path and its dx3 and dW3, 0.7 Mflop, stay on one thread.)
+// In quieter minutes the small products measured within ±3 % of the old path (fwd2, dx2 +3 %, fwd1
+// −3 %), SGEMM within 2 %.
 internal static unsafe partial class Gemm
 {
     /// <summary>
     /// The packed micro-kernel does about this many floating-point operations in the time the
     /// element-wise kernels, for which <see cref="WorkerPool.MinimumWorkPerPart"/> is calibrated, do one
-    /// unit of work; a share of a product must carry this many flops per unit of that threshold, so the
-    /// hand-off and the barriers (a microsecond or so) stay small against it.
+    /// unit of work.
     /// </summary>
     internal const double FlopsPerWorkUnit = 10;
 
     /// <summary>
-    /// Flops a share of a product must carry per unit of <see cref="WorkerPool.MinimumWorkPerPart"/>
-    /// (400k with the default, 4–8 µs of micro-kernel): lower than <see cref="FlopsPerWorkUnit"/>
-    /// because a product's shares meet spinning workers (a join and one barrier per shared block cost
-    /// about a microsecond), so LeNet's 120→84 layer at batch 64 (1.3 Mflop per product, ~20 µs on one
-    /// thread) is worth splitting; the 84→10 layer (0.1 Mflop) still runs on the caller.
+    /// Flops a thread's share of a product must carry per unit of <see cref="WorkerPool.MinimumWorkPerPart"/>
+    /// (400k with the default, 4–8 µs of micro-kernel) for the product to be split: lower than
+    /// <see cref="FlopsPerWorkUnit"/> because the threads meet spinning workers (a join and a claim per
+    /// unit cost well under a microsecond), so LeNet's 120→84 layer at batch 64 (1.3 Mflop per product,
+    /// ~20 µs on one thread) is worth splitting; the 84→10 layer (0.1 Mflop) still runs on the caller.
     /// </summary>
     internal const double MinimumShareFlopsPerWorkUnit = 4;
 
-    /// <summary>Shared packing buffer, owned by the calling thread of a parallel product.</summary>
+    /// <summary>
+    /// Most rows of C for column mode; taller products run in row mode. Up to two M blocks the shared
+    /// packed A (m × KC) stays small, and column mode keeps each packed B panel for all of C's rows:
+    /// W1's dW2 product (256×512×128) ran 6–9 % faster than in row mode, its dW1 (512×784×128) 2–6 %
+    /// slower (same-process A/B, 2 threads).
+    /// </summary>
+    internal static readonly int ColumnModeMaxRows = 2 * MC;
+
+    /// <summary>
+    /// Compute units a stage is cut into per thread, when the shape allows: enough that the threads
+    /// finish close together however the units fall and that a late or descheduled thread leaves the
+    /// others work to take, few enough that each still runs the micro-kernel for tens of microseconds
+    /// (8 per thread measured the same as 4, within noise).
+    /// </summary>
+    internal const int UnitsPerThread = 4;
+
+    /// <summary>Pack units a stage's shared block is cut into per thread.</summary>
+    internal const int PackUnitsPerThread = 2;
+
+    /// <summary>Least rows of a row-mode compute unit (each reads the whole packed B block once).</summary>
+    internal static readonly int MinimumUnitRows = 4 * MR;
+
+    /// <summary>Most columns of a column-mode compute unit: its packed B (KC × columns, 512 KiB) stays within half of L2.</summary>
+    internal static readonly int MaximumUnitColumns = 8 * NR;
+
+    /// <summary>Shared packing buffer (both halves), owned by the calling thread of a parallel product.</summary>
     [ThreadStatic] private static float[]? s_packShared;
+
+    /// <summary>The calling thread's per-product scheduling counters (claim counter, stage and unit progress).</summary>
+    [ThreadStatic] private static int[]? s_schedule;
+
+    /// <summary>
+    /// Test hook, read by the calling thread of each parallel product: called by every thread that takes
+    /// part, with −1 before its first claim and then with the index of each unit before running it, and
+    /// whether it runs on the calling thread (to delay a worker, or to make a unit throw).
+    /// </summary>
+    [ThreadStatic] internal static Action<int, bool>? UnitHookForTests;
+
+    /// <summary>
+    /// How a product is cut into units (see the file header): the mode, the rows (row mode) or columns
+    /// (column mode) of C per compute unit, and the register panels of the shared operand per pack unit.
+    /// </summary>
+    internal readonly record struct ParallelPlan(bool ColumnMode, int UnitWidth, int PackPanels);
+
+    /// <summary>
+    /// Whether a product is split over <paramref name="pool"/> and how: false (one thread) without a
+    /// pool of several threads, when each thread's share would carry too little work, or when C has
+    /// room for only one compute unit.
+    /// </summary>
+    internal static bool PlanParallel(WorkerPool? pool, int m, int n, int k, out ParallelPlan plan)
+    {
+        plan = default;
+        if (pool is null || pool.Threads == 1) return false;
+        int threads = pool.Threads;
+        if (2.0 * m * n * k / threads < MinimumShareFlopsPerWorkUnit * pool.MinimumWorkPerPart) return false;
+        int computeUnits = UnitsPerThread * threads, packUnits = PackUnitsPerThread * threads;
+        int bPanels = (Math.Min(n, NC) + NR - 1) / NR;
+        if (m <= ColumnModeMaxRows)
+        {
+            if (bPanels < 2) return false;
+            int panelsPerUnit = Math.Clamp((bPanels + computeUnits - 1) / computeUnits, 1, MaximumUnitColumns / NR);
+            int aPanels = (m + MR - 1) / MR;
+            plan = new ParallelPlan(true, panelsPerUnit * NR, (aPanels + packUnits - 1) / packUnits);
+        }
+        else
+        {
+            // Row blocks no taller than the five loops' M blocks, no shorter than MinimumUnitRows.
+            int rows = Math.Min(BlockStep(m, MC, MR), Math.Max(MinimumUnitRows, RoundUp((m + computeUnits - 1) / computeUnits, MR)));
+            if (rows >= m) return false;
+            plan = new ParallelPlan(false, rows, (bPanels + packUnits - 1) / packUnits);
+        }
+        return true;
+    }
 
     private static bool TryMultiplyParallel(bool transposeA, bool transposeB, int m, int n, int k,
         float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, WorkerPool? pool)
     {
-        int shares = Shares(pool, m, n, k, out bool splitColumns);
-        if (shares <= 1) return false;
-
-        int nr = NR;
-        int half = splitColumns
-            ? RoundUp(Math.Min(m, MC), MR) * Math.Min(k, KC)   // one packed A block
-            : Math.Min(k, KC) * RoundUp(Math.Min(n, NC), nr);  // one packed B block
-        var job = new ParallelProduct
-        {
-            TransposeA = transposeA, TransposeB = transposeB, Accumulate = accumulate, SplitColumns = splitColumns,
-            M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
-            Shares = shares, Shared = PackBuffer(ref s_packShared, 2 * half + 16), SharedHalf = RoundUp(half, 16),
-        };
-        // This thread does the whole product alone when no worker joins in time or the pool is busy
-        // (ParallelProduct.Execute): size its buffers for that now, so that a later step which falls
-        // back allocates nothing (a training step allocates only in its first call).
-        SequentialPackBuffers(m, n, k, out _, out _);
-        // The shares wait for each other at barriers, so they must run at the same time, one per thread
-        // (or all inline on this thread when the pool is busy, which Execute recognises).
-        pool!.ForConcurrent(shares, ref job, JoinTimeout(2.0 * m * n * k));
+        if (!PlanParallel(pool, m, n, k, out var plan)) return false;
+        var job = new DynamicProduct(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, plan);
+        pool!.RunCooperative(ref job);
         return true;
     }
 
-    /// <summary>
-    /// How long the caller waits for the workers to join a product before doing it alone: half the
-    /// product's time on one thread at 100 GFLOP/s, at least 20 µs and at most 100 ms. Doing it alone
-    /// costs about that much (the share a worker would have done), so waiting longer cannot pay, and
-    /// waiting less gives up a whole share to a worker that is merely slow to wake. A blocked worker on
-    /// an idle virtual CPU here wakes in ~60 µs at the median but takes over 2 ms in 1–3 % of wakes
-    /// (measured 2026-12-03), and a product that falls back leaves its worker asleep for the next one:
-    /// with the former cap of 2 ms, a 2048³ product (~85 ms on two threads) could lose ~85 ms to a
-    /// 3 ms wake-up. A worker that is never scheduled (a fully loaded machine) costs at most the wait.
-    /// </summary>
-    internal static TimeSpan JoinTimeout(double flops) => TimeSpan.FromSeconds(Math.Clamp(flops / 100e9 * 0.5, 20e-6, 0.1));
-
-    /// <summary>
-    /// How many threads to use (1 = sequential) and which dimension of C they split: the one whose
-    /// panels divide most evenly among them (columns on a tie, since B is then never shared).
-    /// </summary>
-    internal static int Shares(WorkerPool? pool, int m, int n, int k, out bool splitColumns)
+    /// <summary>One parallel product; every thread that takes part runs <see cref="Run"/> on the same instance.</summary>
+    private struct DynamicProduct : ICooperativeJob
     {
-        splitColumns = true;
-        if (pool is null || pool.Threads == 1) return 1;
-        int panelsN = (n + NR - 1) / NR, panelsM = (m + MR - 1) / MR;
-        int sharesN = Math.Min(pool.Threads, panelsN), sharesM = Math.Min(pool.Threads, panelsM);
-        // Speed-up if the busiest share sets the pace.
-        double speedupN = (double)panelsN / ((panelsN + sharesN - 1) / sharesN);
-        double speedupM = (double)panelsM / ((panelsM + sharesM - 1) / sharesM);
-        splitColumns = speedupN >= speedupM;
-        int shares = splitColumns ? sharesN : sharesM;
-        if (Math.Max(speedupN, speedupM) < 1.25) return 1;
-        return 2.0 * m * n * k / shares < MinimumShareFlopsPerWorkUnit * pool.MinimumWorkPerPart ? 1 : shares;
-    }
+        private readonly bool _transposeA, _transposeB, _accumulate, _columnMode;
+        private readonly int _m, _n, _k, _lda, _ldb, _ldc;
+        private readonly float* _a, _b, _c;
+        private readonly float* _shared;
+        private readonly int _sharedHalf, _kStep, _kBlocks, _mStep, _unitWidth, _packPanels;
+        // Stages of full-width column blocks come first; the last column block may be narrower and so
+        // have fewer units per stage.
+        private readonly int _fullStages, _stages, _packFull, _computeFull, _packLast, _computeLast, _fullUnits, _units;
+        // Scheduling counters in the caller's pinned buffer, each on its own cache line where written often:
+        // next unit to claim, abort flag, per stage: pack units done and compute units done, per compute
+        // unit: stages it has completed.
+        private readonly int* _next, _aborted, _packDone, _computeDone, _chainDone;
+        private readonly Action<int, bool>? _hook;
+        private readonly int _callerThread;
 
-    /// <summary>One parallel product; every share (thread) runs <see cref="Execute"/> on the same instance.</summary>
-    private struct ParallelProduct : IParallelJob
-    {
-        public bool TransposeA, TransposeB, Accumulate, SplitColumns;
-        public int M, N, K, Lda, Ldb, Ldc, Shares, SharedHalf;
-        public float* A, B, C, Shared;
-
-        // Barrier state. The pool hands every part a reference to this one struct (the caller's
-        // variable), so these fields are shared memory. _aborted is set by a share that throws, so the
-        // others leave their barriers instead of waiting for it forever.
-        private int _arrived, _phase, _aborted;
-
-        public void Execute(int start, int end, int part)
+        public DynamicProduct(bool transposeA, bool transposeB, int m, int n, int k, float* a, int lda, float* b, int ldb,
+            float* c, int ldc, bool accumulate, ParallelPlan plan)
         {
-            if (end - start != 1)
-            {
-                // The pool ran the loop inline (it was busy, e.g. this product is nested in another
-                // parallel kernel, or no worker joined in time): this thread is alone, so do the whole
-                // product without barriers.
-                MultiplyBlocked(TransposeA, TransposeB, M, N, K, A, Lda, B, Ldb, C, Ldc, Accumulate);
-                return;
-            }
-            try
-            {
-                if (SplitColumns) RunColumnShare(start);
-                else RunRowShare(start);
-            }
-            catch
-            {
-                Volatile.Write(ref _aborted, 1); // the pool rethrows this exception on the caller
-                throw;
-            }
+            _transposeA = transposeA; _transposeB = transposeB; _accumulate = accumulate; _columnMode = plan.ColumnMode;
+            _m = m; _n = n; _k = k; _a = a; _lda = lda; _b = b; _ldb = ldb; _c = c; _ldc = ldc;
+            _unitWidth = plan.UnitWidth; _packPanels = plan.PackPanels;
+            _kStep = BlockStep(k, KC, 1);
+            _kBlocks = (k + _kStep - 1) / _kStep;
+            _mStep = BlockStep(m, MC, MR);
+            int fullBlocks = n / NC, lastWidth = n % NC;
+            _fullStages = fullBlocks * _kBlocks;
+            _stages = _fullStages + (lastWidth > 0 ? _kBlocks : 0);
+            (_packFull, _computeFull) = UnitsPerStage(NC);
+            (_packLast, _computeLast) = lastWidth > 0 ? UnitsPerStage(lastWidth) : (1, 1);
+            _fullUnits = _fullStages * (_packFull + _computeFull);
+            _units = _fullUnits + (_stages - _fullStages) * (_packLast + _computeLast);
+
+            int half = _columnMode ? RoundUp(m, MR) * _kStep : _kStep * RoundUp(Math.Min(n, NC), NR);
+            _sharedHalf = RoundUp(half, 16);
+            _shared = PackBuffer(ref s_packShared, 2 * _sharedHalf);
+
+            // Each counter array starts on its own cache line: they are written by different units.
+            const int line = 16; // ints per cache line
+            int stageLines = RoundUp(_stages, line), computeUnits = RoundUp(Math.Max(_computeFull, _computeLast), line);
+            int length = 2 * line + 2 * stageLines + computeUnits;
+            int* schedule = ScheduleBuffer(length);
+            new Span<int>(schedule, length).Clear();
+            _next = schedule;
+            _aborted = schedule + line;
+            _packDone = schedule + 2 * line;
+            _computeDone = _packDone + stageLines;
+            _chainDone = _computeDone + stageLines;
+            _hook = UnitHookForTests;
+            _callerThread = Environment.CurrentManagedThreadId;
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void RunColumnShare(int share)
+        /// <summary>Pack units and compute units of a stage whose column block is <paramref name="width"/> wide (clipped to n).</summary>
+        private readonly (int Pack, int Compute) UnitsPerStage(int width)
         {
-            int nr = NR;
-            int widestShare = ((Math.Min(N, NC) + nr - 1) / nr + Shares - 1) / Shares * nr;
-            int kStep = BlockStep(K, KC, 1), mStep = BlockStep(M, MC, MR);
-            float* packB = PackBuffer(ref s_packB, kStep * widestShare);
-            int block = 0;
-            for (int jc = 0; jc < N; jc += NC)
+            int nc = Math.Min(width, _n);
+            if (_columnMode)
+                return (Ceil(Ceil(_m, MR), _packPanels), Ceil(nc, _unitWidth));
+            return (Ceil(Ceil(nc, NR), _packPanels), Ceil(_m, _unitWidth));
+        }
+
+        private static int Ceil(int value, int step) => (value + step - 1) / step;
+
+        public void Run()
+        {
+            // This thread's private packing buffer, sized for any unit of this product.
+            float* own = _columnMode
+                ? PackBuffer(ref s_packB, _kStep * _unitWidth)
+                : PackBuffer(ref s_packA, _unitWidth * _kStep);
+            bool onCaller = _hook is not null && Environment.CurrentManagedThreadId == _callerThread;
+            _hook?.Invoke(-1, onCaller); // before the first claim (no unit is held yet)
+            while (Volatile.Read(ref *_aborted) == 0)
             {
-                int nc = Math.Min(NC, N - jc);
-                int panels = (nc + nr - 1) / nr;
-                int col0 = WorkerPool.PartStart(panels, Shares, share) * nr;
-                int cols = Math.Min(WorkerPool.PartStart(panels, Shares, share + 1) * nr, nc) - col0;
-                for (int p0 = 0; p0 < K; p0 += kStep)
+                int unit = Interlocked.Increment(ref *_next) - 1;
+                if (unit >= _units) return;
+                try
                 {
-                    int kc = Math.Min(kStep, K - p0);
-                    bool accumulate = Accumulate || p0 > 0;
-                    if (cols > 0) PackB(TransposeB, B, Ldb, p0, jc + col0, kc, cols, nr, packB);
-                    for (int ic = 0; ic < M; ic += mStep, block++)
-                    {
-                        int mc = Math.Min(mStep, M - ic);
-                        float* packA = Shared + (block & 1) * SharedHalf;
-                        int aPanels = (mc + MR - 1) / MR;
-                        int row0 = WorkerPool.PartStart(aPanels, Shares, share) * MR;
-                        int rows = Math.Min(WorkerPool.PartStart(aPanels, Shares, share + 1) * MR, mc) - row0;
-                        if (rows > 0) PackA(TransposeA, A, Lda, ic + row0, p0, rows, kc, packA + row0 * kc);
-                        if (!Barrier()) return;
-                        if (cols > 0) MacroKernel(packA, packB, mc, cols, kc, C + (long)ic * Ldc + jc + col0, Ldc, accumulate);
-                    }
+                    _hook?.Invoke(unit, onCaller);
+                    if (!RunUnit(unit, own)) return;
+                }
+                catch
+                {
+                    Volatile.Write(ref *_aborted, 1); // the threads waiting for this unit leave; the pool rethrows
+                    throw;
                 }
             }
         }
 
+        /// <summary>Runs one unit; false when the product was abandoned (another unit threw) while it waited.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void RunRowShare(int share)
+        private readonly bool RunUnit(int unit, float* own)
         {
-            int nr = NR;
-            int mPanels = (M + MR - 1) / MR;
-            int rowBegin = WorkerPool.PartStart(mPanels, Shares, share) * MR;
-            int rowEnd = Math.Min(WorkerPool.PartStart(mPanels, Shares, share + 1) * MR, M);
-            int kStep = BlockStep(K, KC, 1), mStep = BlockStep(Math.Max(rowEnd - rowBegin, 1), MC, MR);
-            float* packA = PackBuffer(ref s_packA, mStep * kStep);
-            int block = 0;
-            for (int jc = 0; jc < N; jc += NC)
+            int stage, index;
+            if (unit < _fullUnits)
             {
-                int nc = Math.Min(NC, N - jc);
-                int panels = (nc + nr - 1) / nr;
-                int col0 = WorkerPool.PartStart(panels, Shares, share) * nr;
-                int cols = Math.Min(WorkerPool.PartStart(panels, Shares, share + 1) * nr, nc) - col0;
-                for (int p0 = 0; p0 < K; p0 += kStep, block++)
-                {
-                    int kc = Math.Min(kStep, K - p0);
-                    bool accumulate = Accumulate || p0 > 0;
-                    float* packB = Shared + (block & 1) * SharedHalf;
-                    if (cols > 0) PackB(TransposeB, B, Ldb, p0, jc + col0, kc, cols, nr, packB + col0 * kc);
-                    if (!Barrier()) return;
-                    for (int ic = rowBegin; ic < rowEnd; ic += mStep)
-                    {
-                        int mc = Math.Min(mStep, rowEnd - ic);
-                        PackA(TransposeA, A, Lda, ic, p0, mc, kc, packA);
-                        MacroKernel(packA, packB, mc, nc, kc, C + (long)ic * Ldc + jc, Ldc, accumulate);
-                    }
-                }
+                stage = unit / (_packFull + _computeFull);
+                index = unit - stage * (_packFull + _computeFull);
             }
-        }
-
-        /// <summary>
-        /// Waits until every share has arrived (a sense-reversing spin barrier). False when another
-        /// share has failed: the product is abandoned and the caller gets that share's exception.
-        /// </summary>
-        private bool Barrier()
-        {
-            int phase = Volatile.Read(ref _phase);
-            if (Interlocked.Increment(ref _arrived) == Shares)
+            else
             {
-                _arrived = 0;
-                Volatile.Write(ref _phase, phase + 1);
+                int perStage = _packLast + _computeLast, rest = unit - _fullUnits;
+                stage = _fullStages + rest / perStage;
+                index = rest % perStage;
+            }
+            int packUnits = stage < _fullStages ? _packFull : _packLast;
+            int jc = stage / _kBlocks * NC, p0 = stage % _kBlocks * _kStep;
+            int nc = Math.Min(NC, _n - jc), kc = Math.Min(_kStep, _k - p0);
+            float* shared = _shared + (stage & 1) * _sharedHalf;
+
+            if (index < packUnits)
+            {
+                // Stage s − 2 used this half of the shared buffer: all its compute units must be done.
+                if (stage >= 2 && !WaitFor(_computeDone + stage - 2, ComputeUnits(stage - 2))) return false;
+                if (_columnMode)
+                {
+                    int i0 = index * _packPanels * MR, rows = Math.Min(_packPanels * MR, _m - i0);
+                    PackA(_transposeA, _a, _lda, i0, p0, rows, kc, shared + i0 * kc);
+                }
+                else
+                {
+                    int j0 = index * _packPanels * NR, cols = Math.Min(_packPanels * NR, nc - j0);
+                    PackB(_transposeB, _b, _ldb, p0, jc + j0, kc, cols, NR, shared + j0 * kc);
+                }
+                Interlocked.Increment(ref _packDone[stage]);
                 return true;
             }
-            var spin = new SpinWait();
-            while (Volatile.Read(ref _phase) == phase)
+
+            int q = index - packUnits;
+            if (!WaitFor(_packDone + stage, packUnits)) return false;
+            // The same rows/columns of C in the previous stage must be summed first (K order). Only
+            // the last column block has fewer units, so a unit that exists in stage s existed before.
+            if (stage >= 1 && q < ComputeUnits(stage - 1) && !WaitFor(_chainDone + q, stage)) return false;
+            bool accumulate = _accumulate || p0 > 0; // the first K block applies beta
+            if (_columnMode)
             {
-                if (Volatile.Read(ref _aborted) != 0) return false;
+                int j0 = q * _unitWidth, cols = Math.Min(_unitWidth, nc - j0);
+                PackB(_transposeB, _b, _ldb, p0, jc + j0, kc, cols, NR, own);
+                for (int ic = 0; ic < _m; ic += _mStep)
+                    MacroKernel(shared + ic * kc, own, Math.Min(_mStep, _m - ic), cols, kc, _c + (long)ic * _ldc + jc + j0, _ldc, accumulate);
+            }
+            else
+            {
+                int i0 = q * _unitWidth, rows = Math.Min(_unitWidth, _m - i0);
+                PackA(_transposeA, _a, _lda, i0, p0, rows, kc, own);
+                MacroKernel(own, shared, rows, nc, kc, _c + (long)i0 * _ldc + jc, _ldc, accumulate);
+            }
+            // Publish only what a later unit waits for: each write is a cache line that the other
+            // threads must fetch again (a fifth of a microsecond), which shows on small products.
+            if (stage + 1 < _stages) Volatile.Write(ref _chainDone[q], stage + 1);
+            if (stage + 2 < _stages) Interlocked.Increment(ref _computeDone[stage]);
+            return true;
+        }
+
+        private readonly int ComputeUnits(int stage) => stage < _fullStages ? _computeFull : _computeLast;
+
+        /// <summary>
+        /// Waits until *<paramref name="counter"/> reaches <paramref name="target"/>: the counted units
+        /// were claimed before the waiting one, by threads that are running them. False if the product
+        /// was abandoned meanwhile.
+        /// </summary>
+        private readonly bool WaitFor(int* counter, int target)
+        {
+            if (Volatile.Read(ref *counter) >= target) return true;
+            var spin = new SpinWait();
+            while (Volatile.Read(ref *counter) < target)
+            {
+                if (Volatile.Read(ref *_aborted) != 0) return false;
                 spin.SpinOnce(sleep1Threshold: -1);
             }
             return true;
         }
+    }
+
+    /// <summary>
+    /// A 64-byte-aligned pointer to at least <paramref name="length"/> ints of this thread's scheduling
+    /// buffer, growing it when needed (pinned, like the packing buffers).
+    /// </summary>
+    private static int* ScheduleBuffer(int length)
+    {
+        const int alignInts = 16;
+        if (s_schedule is null || s_schedule.Length < length + alignInts)
+            s_schedule = GC.AllocateArray<int>(Math.Max(length + alignInts, 256), pinned: true);
+        int* p = (int*)Unsafe.AsPointer(ref s_schedule[0]);
+        nint misalignment = (nint)p & 63;
+        return misalignment == 0 ? p : (int*)((byte*)p + (64 - misalignment));
     }
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading;
@@ -22,6 +21,24 @@ internal interface IParallelJob
     /// disjoint memory (or per-part slots).
     /// </summary>
     void Execute(int start, int end, int part);
+}
+
+/// <summary>
+/// Work that <see cref="WorkerPool.RunCooperative{TJob}"/> runs on every thread that shows up: each
+/// thread calls <see cref="Run"/> once, and the job hands out its pieces itself (for example from an
+/// atomic counter), so a thread that arrives late takes what is left and one that never arrives
+/// delays nothing.
+/// </summary>
+internal interface ICooperativeJob
+{
+    /// <summary>
+    /// Does pieces of the work until none is left to take. Called on the caller and on every worker
+    /// that joins in time, concurrently; it must finish the work when it runs on the caller alone. A
+    /// piece may wait for a piece another thread has already taken (never for a thread to show up).
+    /// When a piece throws, the job must let the threads waiting for it leave (the pool rethrows the
+    /// first exception on the caller once every thread is out).
+    /// </summary>
+    void Run();
 }
 
 /// <summary>
@@ -48,12 +65,12 @@ internal interface IParallelJob
 /// the woken workers, or the caller itself once its own part is done, so a worker that the operating
 /// system has not scheduled (a loaded machine) delays nothing. The call returns when all parts are
 /// done. Parts must therefore not wait for each other.</item>
-/// <item><c>ForConcurrent(count, ref job, joinTimeout)</c> runs part p on thread p, all at once
-/// (count ≤ Threads), for jobs whose parts synchronise with each other (the parallel GEMM's barriers).
-/// The caller starts its part only when every worker has joined; if none has within the timeout (a
-/// loaded machine has not scheduled them), the loop is closed to them and the caller runs
-/// Execute(0, count, 0) alone — as it does when the pool is busy. Such a job must recognise that
-/// call (the whole range in one part) and do all the work without synchronising.</item>
+/// <item><c>RunCooperative(ref job)</c> runs an <see cref="ICooperativeJob"/> on every thread that shows
+/// up while it lasts, for work that hands out its own pieces and whose pieces may wait for each other
+/// (the parallel GEMM's units, claimed from a counter). The caller starts at once; a worker joins when
+/// it wakes if the caller has not finished yet; then the loop is closed, and the call waits only for
+/// the workers that joined. Nobody ever waits for a thread to show up, so a worker that the operating
+/// system has not scheduled delays nothing, and one that comes late still takes what is left.</item>
 /// <item>Small problems stay on the caller: a part is only handed to another thread when it carries at
 /// least <see cref="MinimumWorkPerPart"/> units of work, where count·workPerItem estimates the total
 /// in floating-point operations (count a memory-bound element-wise item as a few operations per
@@ -100,17 +117,18 @@ internal sealed unsafe class WorkerPool : IDisposable
 
     // One ticket per worker, a cache line apart: the caller writes the tickets of the workers a loop
     // needs (only those), and each worker waits for its own to change. A ticket is
-    // (loop number << 1) | 1 for a concurrent loop, whose part equals the worker's index.
+    // (loop number << 1) | 1 for a cooperative loop, (loop number << 1) for a claiming loop.
     private const int TicketStride = 16; // longs: 128 bytes
     private readonly long[] _tickets;
     private long _generation;     // loops started
     // Claim word of the current claiming loop: loop number (32 bits) | parts (16) | next part (16).
     // Claims compare the loop number, so a worker that wakes after its loop has ended claims nothing.
     private long _claim;
-    // Join word of the current concurrent loop: loop number (32 bits) | closed flag | workers joined.
+    // Join word of the current cooperative loop: loop number (32 bits) | closed flag | workers joined.
+    // Joins compare the loop number and the flag, so a worker that wakes after its loop has been
+    // closed stays out.
     private const long JoinClosed = 1L << 31;
     private long _join;
-    private long _joinTimeoutTicks;
     private int _remaining;       // parts other than 0 not yet finished in the current loop
     private int _sleepers;        // workers blocked in Monitor.Wait
     private int _busy;            // 1 while a caller owns the pool
@@ -118,7 +136,8 @@ internal sealed unsafe class WorkerPool : IDisposable
     private ExceptionDispatchInfo? _failure;
 
     // How loops have run (see Statistics). Written with Interlocked: once per loop or part, not per item.
-    private long _sharedLoops, _concurrentLoops, _joinsMissed, _partsRunByWorkers, _partsTakenOverByCaller, _workerSleeps;
+    private long _sharedLoops, _cooperativeLoops, _partsRunByWorkers, _partsTakenOverByCaller, _workersJoined, _lateArrivals, _workerSleeps;
+    private int _workersLeft;      // workers that joined the current cooperative loop and have left it
 
     /// <summary>A pool running loops on <paramref name="threads"/> threads: the caller and threads − 1 workers.</summary>
     public WorkerPool(int threads)
@@ -153,8 +172,9 @@ internal sealed unsafe class WorkerPool : IDisposable
     /// wake them.
     /// </summary>
     public WorkerPoolStatistics Statistics => new(
-        Interlocked.Read(ref _sharedLoops), Interlocked.Read(ref _concurrentLoops), Interlocked.Read(ref _joinsMissed),
-        Interlocked.Read(ref _partsRunByWorkers), Interlocked.Read(ref _partsTakenOverByCaller), Interlocked.Read(ref _workerSleeps));
+        Interlocked.Read(ref _sharedLoops), Interlocked.Read(ref _cooperativeLoops), Interlocked.Read(ref _partsRunByWorkers),
+        Interlocked.Read(ref _partsTakenOverByCaller), Interlocked.Read(ref _workersJoined), Interlocked.Read(ref _lateArrivals),
+        Interlocked.Read(ref _workerSleeps));
 
     /// <summary>How many parts <see cref="For{TJob}"/> would use for this loop (1 = inline).</summary>
     public int PartsFor(int count, long workPerItem)
@@ -183,32 +203,65 @@ internal sealed unsafe class WorkerPool : IDisposable
             job.Execute(0, count, 0);
             return;
         }
-        Run(count, parts, concurrent: false, ref job);
+        Run(count, parts, ref job);
     }
 
     /// <summary>
-    /// Runs parts 0 .. count−1 of the job at the same time, part p on thread p (part 0 on the caller),
-    /// each as Execute(p, p + 1, p). With one thread, when the pool is busy, or when no worker joins
-    /// within <paramref name="joinTimeout"/>, runs Execute(0, count, 0) on the caller instead.
+    /// Runs <paramref name="job"/> on the caller and on every worker that joins while the caller is
+    /// still at work (see <see cref="ICooperativeJob"/>). The caller starts at once; when its Run
+    /// returns, the loop is closed to workers that have not joined yet, and the call returns once the
+    /// workers that did join have left the job. With one thread, or when the pool is busy (a loop
+    /// issued from inside a job, or another caller holds the pool), the caller runs the job alone.
     /// </summary>
-    public void ForConcurrent<TJob>(int count, scoped ref TJob job, TimeSpan joinTimeout)
-        where TJob : struct, IParallelJob, allows ref struct
+    public void RunCooperative<TJob>(scoped ref TJob job)
+        where TJob : struct, ICooperativeJob, allows ref struct
     {
-        if (count < 1 || count > Threads)
-            throw new ArgumentOutOfRangeException(nameof(count), count, $"A concurrent loop needs 1 to {Threads} parts.");
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (count == 1 || !TryAcquire())
+        if (Threads == 1 || !TryAcquire())
         {
-            job.Execute(0, count, 0);
+            job.Run();
             return;
         }
-        _joinTimeoutTicks = (long)(joinTimeout.TotalSeconds * Stopwatch.Frequency);
-        Run(count, count, concurrent: true, ref job);
+        try
+        {
+            _job = Unsafe.AsPointer(ref job);
+            _execute = &DispatchCooperative<TJob>;
+            _failure = null;
+            Volatile.Write(ref _workersLeft, 0);
+            Interlocked.Increment(ref _cooperativeLoops);
+            long generation = ++_generation;
+            Interlocked.Exchange(ref _join, generation << 32);
+            long ticket = (generation << 1) | 1;
+            for (int w = 1; w < Threads; w++) // full fences: the fields above are visible first
+                Interlocked.Exchange(ref _tickets[w * TicketStride], ticket);
+            if (Volatile.Read(ref _sleepers) > 0)
+                lock (_gate) Monitor.PulseAll(_gate);
+
+            try
+            {
+                job.Run();
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+            }
+            // Close the loop: a worker that has not joined by now stays out. Those that have read the
+            // job through a pointer into this frame, so wait until they have left it.
+            int joined = (int)(Interlocked.Or(ref _join, JoinClosed) & (JoinClosed - 1));
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _workersLeft) != joined) spin.SpinOnce(sleep1Threshold: -1);
+            _job = null;
+            _failure?.Throw();
+        }
+        finally
+        {
+            Volatile.Write(ref _busy, 0);
+        }
     }
 
     private bool TryAcquire() => Interlocked.CompareExchange(ref _busy, 1, 0) == 0;
 
-    private void Run<TJob>(int count, int parts, bool concurrent, scoped ref TJob job)
+    private void Run<TJob>(int count, int parts, scoped ref TJob job)
         where TJob : struct, IParallelJob, allows ref struct
     {
         try
@@ -218,34 +271,23 @@ internal sealed unsafe class WorkerPool : IDisposable
             _count = count;
             _failure = null;
             Volatile.Write(ref _remaining, parts - 1);
-            Interlocked.Increment(ref concurrent ? ref _concurrentLoops : ref _sharedLoops);
+            Interlocked.Increment(ref _sharedLoops);
             long generation = ++_generation;
-            if (concurrent) Interlocked.Exchange(ref _join, generation << 32);
-            else Interlocked.Exchange(ref _claim, (generation << 32) | ((long)parts << 16) | 1);
-            long ticket = (generation << 1) | (concurrent ? 1L : 0L);
+            Interlocked.Exchange(ref _claim, (generation << 32) | ((long)parts << 16) | 1);
+            long ticket = generation << 1;
             for (int w = 1; w < parts; w++) // full fences: the fields above are visible first
                 Interlocked.Exchange(ref _tickets[w * TicketStride], ticket);
             if (Volatile.Read(ref _sleepers) > 0)
                 lock (_gate) Monitor.PulseAll(_gate);
 
-            if (concurrent && !AwaitJoins(generation, parts - 1))
-            {
-                // No worker came: run the whole loop here. None will touch the job any more.
-                Interlocked.Increment(ref _joinsMissed);
-                _execute(_job, 0, count, 0);
-                return;
-            }
             RunPart(0, parts);
-            if (!concurrent)
+            // Take over the parts no worker has started yet.
+            int part;
+            while ((part = Claim(generation, out _)) >= 0)
             {
-                // Take over the parts no worker has started yet.
-                int part;
-                while ((part = Claim(generation, out _)) >= 0)
-                {
-                    RunPart(part, parts);
-                    Interlocked.Increment(ref _partsTakenOverByCaller);
-                    Interlocked.Decrement(ref _remaining);
-                }
+                RunPart(part, parts);
+                Interlocked.Increment(ref _partsTakenOverByCaller);
+                Interlocked.Decrement(ref _remaining);
             }
 
             // Workers read the job through a pointer into the caller's frame: wait for all of them.
@@ -260,28 +302,7 @@ internal sealed unsafe class WorkerPool : IDisposable
         }
     }
 
-    /// <summary>
-    /// Waits until <paramref name="workers"/> workers have joined concurrent loop
-    /// <paramref name="generation"/> (true), or, if none has by the join timeout, closes the loop to
-    /// them (false). Once one has joined, the loop is shared, so it waits for the rest however long.
-    /// </summary>
-    private bool AwaitJoins(long generation, int workers)
-    {
-        long deadline = Stopwatch.GetTimestamp() + _joinTimeoutTicks;
-        long open = generation << 32;
-        var spin = new SpinWait();
-        while (true)
-        {
-            long word = Volatile.Read(ref _join);
-            if ((int)word == workers) return true;
-            if (word == open && Stopwatch.GetTimestamp() > deadline &&
-                Interlocked.CompareExchange(ref _join, open | JoinClosed, open) == open)
-                return false;
-            spin.SpinOnce(sleep1Threshold: -1);
-        }
-    }
-
-    /// <summary>A worker's entry into concurrent loop <paramref name="generation"/>: false if it is over or closed.</summary>
+    /// <summary>A worker's entry into cooperative loop <paramref name="generation"/>: false if it is over or closed.</summary>
     private bool TryJoin(long generation)
     {
         long word = Volatile.Read(ref _join);
@@ -327,6 +348,10 @@ internal sealed unsafe class WorkerPool : IDisposable
         where TJob : struct, IParallelJob, allows ref struct
         => Unsafe.AsRef<TJob>(job).Execute(start, end, part);
 
+    private static void DispatchCooperative<TJob>(void* job, int start, int end, int part)
+        where TJob : struct, ICooperativeJob, allows ref struct
+        => Unsafe.AsRef<TJob>(job).Run();
+
     private void WorkerLoop(int index)
     {
         long seen = 0;
@@ -337,11 +362,18 @@ internal sealed unsafe class WorkerPool : IDisposable
             long generation = seen >> 1;
             if ((seen & 1) != 0)
             {
-                // Concurrent loop: this worker's part is its index. Once joined, the caller waits for it.
-                if (!TryJoin(generation)) continue; // too late: the caller did the loop alone
-                RunPart(index, _count); // count = parts here: part p is item p
-                Interlocked.Increment(ref _partsRunByWorkers);
-                Interlocked.Decrement(ref _remaining);
+                // Cooperative loop: join it unless the caller has already finished it.
+                if (!TryJoin(generation))
+                {
+                    Interlocked.Increment(ref _lateArrivals);
+                    continue;
+                }
+                // Joined: the caller waits for this worker to leave the job (its exception is recorded
+                // for the caller; the job itself lets the threads waiting for it go).
+                Interlocked.Increment(ref _workersJoined);
+                try { _execute(_job, 0, 0, 0); }
+                catch (Exception e) { Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null); }
+                Interlocked.Increment(ref _workersLeft);
                 continue;
             }
             // Claiming loop: a successful claim pins the loop (it cannot finish before this part does),
@@ -398,17 +430,19 @@ internal sealed unsafe class WorkerPool : IDisposable
 /// <see cref="CpuBackend.PoolStatistics"/>.
 /// </summary>
 /// <param name="SharedLoops">Loops split into parts that any thread could claim (element-wise kernels, convolutions).</param>
-/// <param name="ConcurrentLoops">Loops whose parts run one per thread at once (the parallel matrix product).</param>
-/// <param name="JoinsMissed">Concurrent loops the caller ran alone because no worker joined within the timeout.</param>
-/// <param name="PartsRunByWorkers">Parts run by worker threads.</param>
-/// <param name="PartsTakenOverByCaller">Parts other than its own that the caller ran because no worker had claimed them yet.</param>
+/// <param name="CooperativeLoops">Loops that every thread joins while they last, taking pieces of the work as it goes (the parallel matrix product).</param>
+/// <param name="PartsRunByWorkers">Parts of shared loops run by worker threads.</param>
+/// <param name="PartsTakenOverByCaller">Parts of shared loops other than its own that the caller ran because no worker had claimed them yet.</param>
+/// <param name="WorkersJoined">Times a worker joined a cooperative loop in time to take part.</param>
+/// <param name="LateArrivals">Times a worker woke for a cooperative loop that the caller had already finished alone.</param>
 /// <param name="WorkerSleeps">Times a worker stopped spinning and blocked (the next loop must wake it, which can take milliseconds).</param>
 public readonly record struct WorkerPoolStatistics(
-    long SharedLoops, long ConcurrentLoops, long JoinsMissed, long PartsRunByWorkers, long PartsTakenOverByCaller, long WorkerSleeps)
+    long SharedLoops, long CooperativeLoops, long PartsRunByWorkers, long PartsTakenOverByCaller,
+    long WorkersJoined, long LateArrivals, long WorkerSleeps)
 {
     /// <summary>The counts accumulated since <paramref name="earlier"/> was taken.</summary>
     public WorkerPoolStatistics Since(WorkerPoolStatistics earlier) => new(
-        SharedLoops - earlier.SharedLoops, ConcurrentLoops - earlier.ConcurrentLoops, JoinsMissed - earlier.JoinsMissed,
+        SharedLoops - earlier.SharedLoops, CooperativeLoops - earlier.CooperativeLoops,
         PartsRunByWorkers - earlier.PartsRunByWorkers, PartsTakenOverByCaller - earlier.PartsTakenOverByCaller,
-        WorkerSleeps - earlier.WorkerSleeps);
+        WorkersJoined - earlier.WorkersJoined, LateArrivals - earlier.LateArrivals, WorkerSleeps - earlier.WorkerSleeps);
 }
