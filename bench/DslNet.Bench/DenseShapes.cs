@@ -76,6 +76,49 @@ internal static class DenseShapes
             Row("DenseBackward (ReLU, dx, dW, db)", 2 * flops,
                 () => backend.DenseBackward(g, Batch, vx, vw, ActivationKind.ReLU, 0f, vy, vdy, vdx, vdw, vdb));
 
+            // Same-process A/B of what a training step did before the dense backward could overwrite
+            // (zero dx, dW and db, then add into them) against what it does now (write them), calls
+            // alternating in one loop so that both see the same machine.
+            AbRows("zero dx, dW, db + DenseBackward adding", () =>
+                {
+                    backend.Fill(vdx, 0f);
+                    backend.Fill(vdw, 0f);
+                    backend.Fill(vdb, 0f);
+                    backend.DenseBackward(g, Batch, vx, vw, ActivationKind.ReLU, 0f, vy, vdy, vdx, vdw, vdb);
+                },
+                "DenseBackward overwriting dx, dW, db", () =>
+                    backend.DenseBackward(g, Batch, vx, vw, ActivationKind.ReLU, 0f, vy, vdy, vdx, vdw, vdb,
+                        overwriteInputGradient: true, overwriteParameterGradients: true));
+
+            void AbRows(string nameA, Action a, string nameB, Action b)
+            {
+                var times = new[] { new List<double>(), new List<double>() };
+                var fns = new[] { a, b };
+                for (int i = 0; i < 3; i++) { a(); b(); }
+                for (long start = Stopwatch.GetTimestamp(), round = 0; times[0].Count < 30 || Stopwatch.GetElapsedTime(start).TotalSeconds < 2 * targetS; round++)
+                {
+                    // Alternate which goes first, so neither always follows the other.
+                    for (int j = 0; j < 2; j++)
+                    {
+                        int which = (int)((round + j) % 2);
+                        if (cold) Evict();
+                        long t0 = Stopwatch.GetTimestamp();
+                        fns[which]();
+                        times[which].Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                    }
+                }
+                double[] medians = new double[2];
+                for (int v = 0; v < 2; v++)
+                {
+                    times[v].Sort();
+                    medians[v] = times[v][times[v].Count / 2];
+                    string name = v == 0 ? nameA : nameB;
+                    Console.WriteLine($"{name,-40} {threads,3} {medians[v],10:F3} {times[v][0],9:F3}  (A/B, {times[v].Count} calls each)");
+                    rows.Add(new() { ["workload"] = name, ["threads"] = threads, ["cold"] = cold, ["median_ms"] = medians[v], ["min_ms"] = times[v][0] });
+                }
+                Console.WriteLine($"{"  B / A (medians)",-40} {threads,3} {medians[1] / medians[0],10:F3}");
+            }
+
             // The other networks' dense products that take the same GEMM paths (short depth: k ≤ KC, m ≤ MC),
             // to check they do not lose: W1 (784-512-256-10, batch 128) and W2 (LeNet's 400-120-84-10, batch 64).
             foreach (var (name, ta, tb, m, n, k) in OtherShapes)

@@ -34,6 +34,12 @@ internal sealed class ProfilingBackend : Backend
 
     public ProfilingBackend(Backend inner) => _inner = inner ?? throw new ArgumentNullException(nameof(inner));
 
+    /// <summary>
+    /// When set, a DenseBackward asked to overwrite gradients zeroes them and adds instead, as a training
+    /// step did before dense layers wrote their gradients (for <c>--ab-dense</c>).
+    /// </summary>
+    public bool ZeroAndAddDenseGradients { get; init; }
+
     public IReadOnlyList<Site> Sites => _sites.Values.OrderBy(s => s.Order).ToList();
 
     /// <summary>Forgets every site (after warm-up).</summary>
@@ -114,6 +120,18 @@ internal sealed class ProfilingBackend : Backend
     public override void DenseBackward(in DenseGeometry g, int batch, BufferView x, BufferView weight, ActivationKind activation, float alpha, BufferView y, BufferView dy, BufferView dx, BufferView dWeight, BufferView dBias,
         bool overwriteInputGradient, bool overwriteParameterGradients)
     {
+        if (ZeroAndAddDenseGradients && (overwriteInputGradient || overwriteParameterGradients))
+        {
+            // A training step as it ran before the dense backward could overwrite: the gradients zeroed
+            // (recorded as Fill sites), then added into.
+            if (overwriteInputGradient) Fill(dx, 0f);
+            if (overwriteParameterGradients)
+            {
+                Fill(dWeight, 0f);
+                Fill(dBias, 0f);
+            }
+            overwriteInputGradient = overwriteParameterGradients = false;
+        }
         long start = Stopwatch.GetTimestamp();
         _inner.DenseBackward(in g, batch, x, weight, activation, alpha, y, dy, dx, dWeight, dBias, overwriteInputGradient, overwriteParameterGradients);
         Record(nameof(DenseBackward), x.Length, dBias.Length, start);

@@ -17,12 +17,15 @@ using DslNet.Bench;
 // --floor times the memory floor of W1 batch-1 inference instead (see MemoryFloor.cs).
 // --dense times W3's dense layer alone, product by product, instead (see DenseShapes.cs); --cold
 // evicts the caches between calls.
+// --ab-dense times each training step with dense layers writing their gradients against the same step
+// zeroing and adding into them, alternating in one process, instead (see DenseOverwriteAb.cs).
 string? outPath = null;
 int[] threads = { 1, 2 };
 var groups = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 double targetS = 3.0;
 string label = "";
 bool profile = false;
+bool abDense = false;
 bool floor = false;
 bool dense = false;
 bool cold = false;
@@ -49,8 +52,9 @@ try
             case "--floor": floor = true; break;
             case "--dense": dense = true; break;
             case "--cold": cold = true; break;
+            case "--ab-dense": abDense = true; break;
             case "-h" or "--help":
-                Console.WriteLine("DslNet.Bench OUT.json [--threads 1,2] [--only W1,W2,W3,W5] [--target-s 3] [--label TEXT] [--profile] [--floor] [--dense [--cold]]");
+                Console.WriteLine("DslNet.Bench OUT.json [--threads 1,2] [--only W1,W2,W3,W5] [--target-s 3] [--label TEXT] [--profile] [--floor] [--dense [--cold]] [--ab-dense]");
                 return 0;
             default:
                 if (args[i].StartsWith('-') || outPath is not null) throw new ArgumentException($"Unknown argument '{args[i]}'.");
@@ -92,6 +96,13 @@ if (dense)
 {
     var denseRows = DenseShapes.Run(threads, targetS, cold);
     File.WriteAllText(Path.GetFullPath(outPath), JsonSerializer.Serialize(new { meta, dense = denseRows }, new JsonSerializerOptions { WriteIndented = true }));
+    Console.WriteLine($"# wrote {outPath}");
+    return 0;
+}
+if (abDense)
+{
+    var abRows = DenseOverwriteAb.Run(Workloads.All.Where(w => w.Name.Contains("train step") && (groups.Count == 0 || groups.Contains(w.Group))), threads, targetS);
+    File.WriteAllText(Path.GetFullPath(outPath), JsonSerializer.Serialize(new { meta, ab_dense = abRows }, new JsonSerializerOptions { WriteIndented = true }));
     Console.WriteLine($"# wrote {outPath}");
     return 0;
 }

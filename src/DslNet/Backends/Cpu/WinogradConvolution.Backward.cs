@@ -129,9 +129,10 @@ internal static unsafe partial class WinogradConvolution
         fixed (float* xs = x)
         fixed (float* dxs = dx)
         {
+            int claimed = 0;
             var job = new BackwardJob
             {
-                Frame = frame, Weights = weights, Batch = batch, Groups = groups, Shares = shares,
+                Frame = frame, Weights = weights, Batch = batch, Groups = groups, Shares = shares, Claims = new ItemClaims(&claimed, shares),
                 X = xs, Dy = dys, Dx = inputGradient ? dxs : null, OverwriteDx = overwriteDx, Kernel = flipped, Gradient = gradient,
                 FuseTransforms = inputGradient && weightGradient && frame.TilesY == weights.TilesY && frame.TilesX == weights.TilesX,
                 Partials = partials, BiasPartials = biasPartials,
@@ -173,7 +174,7 @@ internal static unsafe partial class WinogradConvolution
     }
 
     /// <summary>
-    /// Shares [start, end) of the backward pass: share i runs groups [i·Groups/Shares, (i+1)·Groups/Shares)
+    /// The shares of the backward pass, as claimed (see <see cref="ItemClaims"/>): share i runs groups [i·Groups/Shares, (i+1)·Groups/Shares)
     /// in order, band by band: every output channel's dz frame (and its bias sum), then the band's input
     /// gradient, then its weight gradient (into the share's dU partial), in sub-bands of
     /// <see cref="Weights"/>.BandRows tile rows; with <see cref="FuseTransforms"/>, sub-band by sub-band:
@@ -186,6 +187,8 @@ internal static unsafe partial class WinogradConvolution
         /// <summary>The forward correlation, for the weight gradient's tiles and sub-bands.</summary>
         public WinogradShape Weights;
         public int Batch, Groups, Shares;
+        /// <summary>The shares, claimed one at a time by the parts of the loop (see <see cref="ItemClaims"/>).</summary>
+        public ItemClaims Claims;
         public float* X, Dy, Dx, Kernel, Partials, BiasPartials;
         /// <summary>Write dx's tiles (staged, as the forward writes y) instead of adding them.</summary>
         public bool OverwriteDx;
@@ -207,7 +210,7 @@ internal static unsafe partial class WinogradConvolution
             long uFloats = (long)Points * w.OutChannels * w.InChannels;
             int dzImage = f.InChannels * f.InputPlane, dxImage = f.OutChannels * f.OutputPlane;
 
-            for (int share = start; share < end; share++)
+            for (int share; (share = Claims.Next()) >= 0;)
             {
                 bool first = true;
                 float* biasSums = BiasPartials == null ? null : BiasPartials + (long)share * f.InChannels;

@@ -12,45 +12,49 @@ namespace DslNet.Backends.Cpu;
 // [channel][sample][row][column] in a small buffer (L1/L2), then each sample's rows are copied out as long
 // runs (W3's conv2: 4 whole rows, 112 consecutive floats, written with streaming stores, which do not read
 // the lines first). W3's conv2 forward, 1 thread (own timing inside the pass, load ~7): output transforms
-// and stores 7.6–8.2 → 6.9–7.4 ms. The input gradient adds into dx, so it must read every line anyway:
-// there staging only added a copy (3.7–4.4 → 5.4–6.4 ms), and its tiles are added in place.
+// and stores 7.6–8.2 → 6.9–7.4 ms. An input gradient that adds into dx must read every line anyway:
+// there staging only added a copy (3.7–4.4 → 5.4–6.4 ms), and its tiles are added in place. One that
+// overwrites dx (W3's conv2: 64 channels of dz, tile rows in segments of 2–3 tiles) stages the whole
+// row of every dx channel and copies it out once the row is done (CorrelateBand, StagesWholeRows):
+// same-process A/B of W3's conv2 backward against copying out each segment's runs, calls alternated,
+// medians of 60–80: 1 thread 41.1 → 40.4 ms (load 4) and 52.8 → 52.2 ms (load 10), 2 threads
+// 52.7 → 51.4 ms and 55.4 → 52.6 ms.
 internal static unsafe partial class WinogradConvolution
 {
     /// <summary>
-    /// Floats of the staging buffer: one block of output channels × 16 samples × 4 rows of
-    /// <paramref name="rowFloats"/> (a segment's tile columns × 4).
+    /// Floats of the staging buffer: <paramref name="channels"/> output channels × 16 samples × 4 rows of
+    /// <paramref name="rowFloats"/> (a tile row's columns × 4).
     /// </summary>
-    private static long OutputStagingFloats(int rowFloats) => (long)RowsPerTile * Lanes * Tile * rowFloats;
+    private static long OutputStagingFloats(int channels, int rowFloats) => (long)channels * Lanes * Tile * rowFloats;
 
     /// <summary>
-    /// Writes a finished tile (16 vectors, [i·4 + j][lane], one lane per sample) into the staging buffer:
-    /// sample n's row i at target + (4n + i)·<paramref name="rowFloats"/>, 4 floats. Always the whole tile:
-    /// the staging rows have room for every column, and <see cref="FlushStagedTiles"/> copies out only the valid ones.
+    /// Writes row i of a finished tile (its four columns j as vectors of 16 samples) into the staging buffer:
+    /// sample n's four values at row + 4n·<paramref name="rowFloats"/> (row: the tile's row i in the staging,
+    /// see <see cref="OutputTransformStaged"/>). Always the whole tile: the staging rows have room for every
+    /// column, and <see cref="FlushStagedTiles"/> copies out only the valid ones.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StageTile(float* tile, float* target, int rowFloats)
+    private static void StageRow(Vector512<float> r0, Vector512<float> r1, Vector512<float> r2, Vector512<float> r3, float* row, int rowFloats)
     {
         long st = (long)Tile * rowFloats;
-        for (int i = 0; i < Tile; i++)
-        {
-            TransposeRow(tile + i * Tile * Lanes, out var q0, out var q1, out var q2, out var q3);
-            float* row = target + i * rowFloats;
-            // Sample n = 4l + k sits in 128-bit lane l of q_k.
-            Vector128.Store(Avx512F.ExtractVector128(q0, 0), row); Vector128.Store(Avx512F.ExtractVector128(q1, 0), row + st);
-            Vector128.Store(Avx512F.ExtractVector128(q2, 0), row + 2 * st); Vector128.Store(Avx512F.ExtractVector128(q3, 0), row + 3 * st);
-            Vector128.Store(Avx512F.ExtractVector128(q0, 1), row + 4 * st); Vector128.Store(Avx512F.ExtractVector128(q1, 1), row + 5 * st);
-            Vector128.Store(Avx512F.ExtractVector128(q2, 1), row + 6 * st); Vector128.Store(Avx512F.ExtractVector128(q3, 1), row + 7 * st);
-            Vector128.Store(Avx512F.ExtractVector128(q0, 2), row + 8 * st); Vector128.Store(Avx512F.ExtractVector128(q1, 2), row + 9 * st);
-            Vector128.Store(Avx512F.ExtractVector128(q2, 2), row + 10 * st); Vector128.Store(Avx512F.ExtractVector128(q3, 2), row + 11 * st);
-            Vector128.Store(Avx512F.ExtractVector128(q0, 3), row + 12 * st); Vector128.Store(Avx512F.ExtractVector128(q1, 3), row + 13 * st);
-            Vector128.Store(Avx512F.ExtractVector128(q2, 3), row + 14 * st); Vector128.Store(Avx512F.ExtractVector128(q3, 3), row + 15 * st);
-        }
+        TransposeRow(r0, r1, r2, r3, out var q0, out var q1, out var q2, out var q3);
+        // Sample n = 4l + k sits in 128-bit lane l of q_k.
+        Vector128.Store(Avx512F.ExtractVector128(q0, 0), row); Vector128.Store(Avx512F.ExtractVector128(q1, 0), row + st);
+        Vector128.Store(Avx512F.ExtractVector128(q2, 0), row + 2 * st); Vector128.Store(Avx512F.ExtractVector128(q3, 0), row + 3 * st);
+        Vector128.Store(Avx512F.ExtractVector128(q0, 1), row + 4 * st); Vector128.Store(Avx512F.ExtractVector128(q1, 1), row + 5 * st);
+        Vector128.Store(Avx512F.ExtractVector128(q2, 1), row + 6 * st); Vector128.Store(Avx512F.ExtractVector128(q3, 1), row + 7 * st);
+        Vector128.Store(Avx512F.ExtractVector128(q0, 2), row + 8 * st); Vector128.Store(Avx512F.ExtractVector128(q1, 2), row + 9 * st);
+        Vector128.Store(Avx512F.ExtractVector128(q2, 2), row + 10 * st); Vector128.Store(Avx512F.ExtractVector128(q3, 2), row + 11 * st);
+        Vector128.Store(Avx512F.ExtractVector128(q0, 3), row + 12 * st); Vector128.Store(Avx512F.ExtractVector128(q1, 3), row + 13 * st);
+        Vector128.Store(Avx512F.ExtractVector128(q2, 3), row + 14 * st); Vector128.Store(Avx512F.ExtractVector128(q3, 3), row + 15 * st);
     }
 
     /// <summary>
     /// Copies the staged tiles of <paramref name="channels"/> output
     /// channels into their planes: tile row <paramref name="tileRow"/>, tile columns [tx0, tx0 + count), clipped to
-    /// the output; <paramref name="output"/> is the first channel's plane of the group's first sample.
+    /// the output; <paramref name="output"/> is the first channel's plane of the group's first sample. The
+    /// staging holds whole tile rows: channel r's sample n's row i at staging + ((16r + n)·4 + i)·<paramref name="rowFloats"/>,
+    /// column x at + x.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FlushStagedTiles(in WinogradShape s, float* staging, int rowFloats, int channels, float* output, int imageStride,
@@ -73,7 +77,7 @@ internal static unsafe partial class WinogradConvolution
         for (int n = 0; n < images; n++)
             for (int r = 0; r < channels; r++)
             {
-                float* source = staging + (long)(r * Lanes + n) * Tile * rowFloats;
+                float* source = staging + (long)(r * Lanes + n) * Tile * rowFloats + x0;
                 float* target = output + (long)n * imageStride + (long)r * s.OutputPlane + y0 * s.OutWidth + x0;
                 for (int i = 0; i < rows; i++, source += rowFloats, target += s.OutWidth)
                 {
@@ -165,12 +169,15 @@ internal static unsafe partial class WinogradConvolution
     /// holds (r_0, r_1, r_2, r_3) of sample 4l + k: a 4 × 4 transpose inside each 128-bit lane.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TransposeRow(float* r, out Vector512<float> q0, out Vector512<float> q1, out Vector512<float> q2, out Vector512<float> q3)
+    private static void TransposeRow(float* r, out Vector512<float> q0, out Vector512<float> q1, out Vector512<float> q2, out Vector512<float> q3) =>
+        TransposeRow(Vector512.Load(r), Vector512.Load(r + Lanes), Vector512.Load(r + 2 * Lanes), Vector512.Load(r + 3 * Lanes),
+            out q0, out q1, out q2, out q3);
+
+    /// <summary>The transpose of <see cref="TransposeRow(float*, out Vector512{float}, out Vector512{float}, out Vector512{float}, out Vector512{float})"/> from registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeRow(Vector512<float> r0, Vector512<float> r1, Vector512<float> r2, Vector512<float> r3,
+        out Vector512<float> q0, out Vector512<float> q1, out Vector512<float> q2, out Vector512<float> q3)
     {
-        var r0 = Vector512.Load(r);
-        var r1 = Vector512.Load(r + Lanes);
-        var r2 = Vector512.Load(r + 2 * Lanes);
-        var r3 = Vector512.Load(r + 3 * Lanes);
         var t0 = Avx512F.UnpackLow(r0, r1).AsDouble();   // r0[0] r1[0] r0[1] r1[1] per 128-bit lane
         var t1 = Avx512F.UnpackHigh(r0, r1).AsDouble();  // r0[2] r1[2] r0[3] r1[3]
         var t2 = Avx512F.UnpackLow(r2, r3).AsDouble();

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using System.Threading;
 
 namespace DslNet.Backends.Cpu;
 
@@ -25,10 +26,13 @@ namespace DslNet.Backends.Cpu;
 /// channels of one sample). A channel of a group's input is copied into 16
 /// phase planes by (row mod 4, column mod 4) (see <see cref="PackInputFrame"/>), so that every tap of a
 /// tile is one contiguous vector load and the transforms are pure vector arithmetic; a batch that is not
-/// a multiple of 16 computes empty lanes in its last group. Groups split over the worker pool (forward and
-/// input gradient write disjoint samples); the backward pass cuts the groups into a fixed number of
-/// shares with a weight-gradient partial sum each, added in order, so every result is the same whatever
-/// the thread count. Scratch is per thread and reused: after the first call of a shape nothing is allocated.
+/// a multiple of 16 computes empty lanes in its last group. The worker pool's parts claim groups one at a
+/// time (<see cref="ItemClaims"/>; forward and input gradient write disjoint samples); the backward pass
+/// cuts the groups into a fixed number of shares, claimed the same way, with a weight-gradient partial sum
+/// each, added in order, so every result is the same whatever the thread count and whoever ran what.
+/// Claiming one at a time instead of a fixed half per thread, W3's conv2, 2 threads, same-process A/B
+/// (calls alternated, medians of 60, load ~2): forward 12.0 → 11.7 ms, backward 27.3 → 26.2 ms; 1 thread
+/// unchanged. Scratch is per thread and reused: after the first call of a shape nothing is allocated.
 /// </summary>
 [SkipLocalsInit] // the stack scratch of the transforms is always written before it is read
 internal static unsafe partial class WinogradConvolution
@@ -190,21 +194,57 @@ internal static unsafe partial class WinogradConvolution
     private static void Correlate(in WinogradShape s, int batch, float* input, float* packed, float* bias, float* output,
         ActivationKind activation, float alpha, WorkerPool? pool)
     {
+        int groups = Groups(batch), claimed = 0;
         var job = new CorrelationJob
         {
             S = s, Batch = batch, Input = input, Packed = packed, Bias = bias, Output = output,
-            Activation = activation, ActivationAlpha = alpha,
+            Activation = activation, ActivationAlpha = alpha, Groups = new ItemClaims(&claimed, groups),
         };
-        int groups = Groups(batch);
         if (pool is null) job.Execute(0, groups, 0);
         else pool.For(groups, WorkPerGroup(s), ref job);
     }
 
-    /// <summary>The forward pass of groups [start, end): per band of tile rows, pack every input channel's frame, then <see cref="CorrelateBand"/>.</summary>
+    /// <summary>
+    /// The items of a parallel loop, handed out one at a time to whichever part of it asks next: each part
+    /// of a Winograd pass takes groups (or shares) until none is left, instead of a fixed half. A thread that
+    /// the operating system holds back (the machine is shared) then delays its part by one group at most,
+    /// not by its whole share, while the other takes the rest. Every item's arithmetic is the same whoever
+    /// runs it (per-item outputs and partial sums), so results do not depend on the split.
+    /// </summary>
+    private readonly struct ItemClaims
+    {
+        private readonly int* _next;
+        private readonly int _count;
+
+        /// <param name="next">The loop's counter, 0 at the start, alive until the loop has returned.</param>
+        /// <param name="count">The loop's items.</param>
+        public ItemClaims(int* next, int count)
+        {
+            _next = next;
+            _count = count;
+        }
+
+        /// <summary>The next unclaimed item, or −1 once every item is taken.</summary>
+        public int Next()
+        {
+            int item = Interlocked.Increment(ref *_next) - 1;
+            return item < _count ? item : -1;
+        }
+    }
+
+    /// <summary>
+    /// The forward pass, group by group as claimed (the part's range only sizes the loop; see
+    /// <see cref="ItemClaims"/>): per band of tile rows, pack every input channel's frame, then <see cref="CorrelateBand"/>.
+    /// Each channel's rows of the group's 16 samples are staged first, one sequential run per sample, with the
+    /// next channel's prefetched (see <see cref="Stage"/>), as the backward pass does with dz: W3's conv2
+    /// forward, same-process A/B against gathering the 16 samples' rows straight from x (calls alternated,
+    /// medians of 60, load 6): 1 thread 16.9 → 16.1 and 21.8 → 20.7 ms; 2 threads 12.5 → 12.5 ms.
+    /// </summary>
     private struct CorrelationJob : IParallelJob
     {
         public WinogradShape S;
         public int Batch;
+        public ItemClaims Groups;
         public float* Input, Packed, Bias, Output;
         public ActivationKind Activation;
         public float ActivationAlpha;
@@ -217,10 +257,11 @@ internal static unsafe partial class WinogradConvolution
             float* frames = Scratch(ref t_frames, (long)s.InChannels * frameFloats);
             int* columns = Scratch(ref t_columns, Tile * s.PhaseColumns);
             var scratch = CorrelationScratch.Get(s, staged: true);
+            float* staging = Scratch(ref t_staging, StagingFloats(s));
             int inImage = s.InChannels * s.InputPlane, outImage = s.OutChannels * s.OutputPlane;
             bool relu = Activation == ActivationKind.ReLU;
 
-            for (int group = start; group < end; group++)
+            for (int group; (group = Groups.Next()) >= 0;)
             {
                 int n0 = group * Lanes, images = Math.Min(Lanes, Batch - n0);
                 for (int ty0 = 0; ty0 < s.TilesY; ty0 += s.BandRows)
@@ -228,7 +269,7 @@ internal static unsafe partial class WinogradConvolution
                     int bandRows = Math.Min(s.BandRows, s.TilesY - ty0);
                     for (int c = 0; c < s.InChannels; c++)
                         PackInputFrame(s, Input + (long)n0 * inImage + (long)c * s.InputPlane, inImage, images, ty0, bandRows,
-                            frames + (long)c * frameFloats, columns, default, everyInputValue: false, prefetchAhead: s.InputPlane);
+                            frames + (long)c * frameFloats, columns, default, everyInputValue: false, prefetchAhead: s.InputPlane, staging);
                     CorrelateBand(s, frames, Packed, Bias, Output + (long)n0 * outImage, images, ty0, bandRows, relu, accumulate: false, scratch, prefetch: s.BandRows > 1);
                 }
                 if (!relu) FusedActivation.Apply(Activation, ActivationAlpha, new Span<float>(Output + (long)n0 * outImage, images * outImage));
@@ -245,7 +286,9 @@ internal static unsafe partial class WinogradConvolution
 
     /// <summary>
     /// Per-thread scratch of <see cref="CorrelateBand"/>: a segment's transformed inputs, a register tile's point
-    /// products, one finished tile, the staged outputs of a block of channels, the tap table; the segment length.
+    /// products, one finished tile, the staged outputs of a tile row (of a block of channels when the row is
+    /// one segment, of every channel when it is cut into several: see <see cref="StagedChannels"/>), the tap
+    /// table; the segment length.
     /// </summary>
     private readonly struct CorrelationScratch
     {
@@ -270,7 +313,7 @@ internal static unsafe partial class WinogradConvolution
                 WinogradConvolution.Scratch(ref t_transformed, Points * OddLineStride((long)s.InChannels * segmentTiles * Lanes)),
                 WinogradConvolution.Scratch(ref t_products, (long)RowsPerTile * ChunkRowStride),
                 WinogradConvolution.Scratch(ref t_points, Phases * Lanes),
-                staged ? WinogradConvolution.Scratch(ref t_outputStaging, OutputStagingFloats(segmentTiles * WinogradConvolution.Tile)) : null,
+                staged ? WinogradConvolution.Scratch(ref t_outputStaging, OutputStagingFloats(StagedChannels(s, segmentTiles), s.TilesX * WinogradConvolution.Tile)) : null,
                 WinogradConvolution.Scratch(ref t_taps, Points),
                 segmentTiles);
             for (int i = 0; i < Alpha; i++)
@@ -280,13 +323,34 @@ internal static unsafe partial class WinogradConvolution
     }
 
     /// <summary>
+    /// Whether <see cref="CorrelateBand"/> stages a whole tile row of every output channel before copying it
+    /// out: when the row is cut into segments and that staging takes at most
+    /// <see cref="RowStagingBudgetFloats"/>. Otherwise it stages one block of <see cref="RowsPerTile"/>
+    /// channels and copies each block's segment out as soon as it is done: whole rows when the row is one
+    /// segment, else runs of a segment's width, which write each 64-byte line of the output in parts with
+    /// plain stores (each line first read from memory). W3's conv2 input gradient (dx 12.8 MB, segments of
+    /// 2–3 tiles, 229 KiB of staging), 1 thread, own timing inside the pass: copying dx out 2.2–2.8 → 0.9 ms,
+    /// the output transforms staging into the larger buffer 1.7 → 2.1 ms.
+    /// </summary>
+    private static bool StagesWholeRows(in WinogradShape s, int segmentTiles) =>
+        segmentTiles < s.TilesX && OutputStagingFloats(s.OutChannels, s.TilesX * Tile) <= RowStagingBudgetFloats;
+
+    /// <summary>Most floats of a whole row's staging for every output channel (256 KiB; W3's input gradient: 224 KiB).</summary>
+    private const int RowStagingBudgetFloats = 1 << 16;
+
+    /// <summary>Output channels whose staged rows <see cref="CorrelateBand"/> holds at once (see <see cref="StagesWholeRows"/>).</summary>
+    private static int StagedChannels(in WinogradShape s, int segmentTiles) =>
+        StagesWholeRows(s, segmentTiles) ? s.OutChannels : Math.Min(RowsPerTile, s.OutChannels);
+
+    /// <summary>
     /// Out (=|+=) f(U ⋆ frames + bias) for the tiles of one band of one group: <paramref name="frames"/> hold
     /// every input channel's frame of the band (channel c at c·InputFrameFloats), <paramref name="output"/> is the
     /// group's first sample. Each tile row is cut into equal segments of at most SegmentTiles positions: every
     /// channel's input transform; then per block of output channels, register tiles of up to
     /// <see cref="ChunkPositions"/> positions (equal too, so 7 runs as 3 + 2 + 2: a tile is never partly
     /// empty): the 36 point products and the output transforms. Overwritten outputs are staged and copied out
-    /// once the block's segment is done, added ones are added tile by tile (WinogradConvolution.OutputTiles.cs).
+    /// once the block's segment is done, or, when the row has several segments, once the whole row is (see
+    /// <see cref="StagesWholeRows"/>); added ones are added tile by tile (WinogradConvolution.OutputTiles.cs).
     /// ReLU is applied in the output transform, other activations by the caller. With an active
     /// <paramref name="gradients"/> (the backward pass, see <see cref="GradientTileSink"/>) each input tile's
     /// transform also writes the weight gradient's Z of the dz tile inside it.
@@ -303,8 +367,10 @@ internal static unsafe partial class WinogradConvolution
         int vChannelStride = scratch.SegmentTiles * Lanes;
         long uPointStride = (long)s.OutChannels * s.InChannels;
         int outImage = s.OutChannels * s.OutputPlane;
-        int rowFloats = scratch.SegmentTiles * Tile;
+        int rowFloats = s.TilesX * Tile;
         int segments = (s.TilesX + scratch.SegmentTiles - 1) / scratch.SegmentTiles;
+        // Every channel's staged row, copied out once the row is done (see StagesWholeRows), or one block's.
+        bool stageRows = StagesWholeRows(s, scratch.SegmentTiles);
         for (int row = 0; row < bandRows; row++)
             for (int segment = 0; segment < segments; segment++)
             {
@@ -333,13 +399,22 @@ internal static unsafe partial class WinogradConvolution
                         for (int r = 0; r < rows; r++)
                             for (int q = 0; q < positions; q++)
                             {
-                                OutputTransform(m + r * ChunkRowStride + q * ChunkPositionStride, tile, bias == null ? 0f : bias[o0 + r], relu);
-                                if (accumulate) AddTile(s, tile, output + (long)(o0 + r) * s.OutputPlane, outImage, images, ty0 + row, tx0 + q0 + q);
-                                else StageTile(tile, staging + (long)r * Lanes * Tile * rowFloats + (q0 + q) * Tile, rowFloats);
+                                float* products = m + r * ChunkRowStride + q * ChunkPositionStride;
+                                float rowBias = bias == null ? 0f : bias[o0 + r];
+                                if (accumulate)
+                                {
+                                    OutputTransform(products, tile, rowBias, relu);
+                                    AddTile(s, tile, output + (long)(o0 + r) * s.OutputPlane, outImage, images, ty0 + row, tx0 + q0 + q);
+                                }
+                                else OutputTransformStaged(products, rowBias, relu,
+                                    staging + (long)((stageRows ? o0 : 0) + r) * Lanes * Tile * rowFloats + (tx0 + q0 + q) * Tile, rowFloats);
                             }
                     }
-                    if (!accumulate) FlushStagedTiles(s, staging, rowFloats, rows, output + (long)o0 * s.OutputPlane, outImage, images, ty0 + row, tx0, count);
+                    if (!accumulate && !stageRows)
+                        FlushStagedTiles(s, staging, rowFloats, rows, output + (long)o0 * s.OutputPlane, outImage, images, ty0 + row, tx0, count);
                 }
+                if (!accumulate && stageRows && segment == segments - 1)
+                    FlushStagedTiles(s, staging, rowFloats, s.OutChannels, output, outImage, images, ty0 + row, 0, s.TilesX);
             }
     }
 }
