@@ -167,9 +167,9 @@ internal sealed unsafe class WorkerPool : IDisposable
 
     /// <summary>
     /// How the loops handed to other threads have run so far: a multi-threaded run that is slower than
-    /// expected shows here whether the workers took part (parts run by workers) or the calling thread
-    /// did their share (parts taken over, joins missed), e.g. because the operating system was slow to
-    /// wake them.
+    /// expected shows here whether the workers took part (parts run by workers, workers joined) or the
+    /// calling thread did their share (parts taken over, late arrivals), e.g. because the operating
+    /// system was slow to wake them.
     /// </summary>
     public WorkerPoolStatistics Statistics => new(
         Interlocked.Read(ref _sharedLoops), Interlocked.Read(ref _cooperativeLoops), Interlocked.Read(ref _partsRunByWorkers),
