@@ -70,12 +70,14 @@ public class GemmScheduleTests
     [Fact]
     public void Several_stages_in_both_modes_match_the_double_reference()
     {
-        // The bitwise tests compare with the one-thread product; this ties the multi-stage shapes to the
-        // naive double product too (one transpose combination each: the reference is slow).
+        // The bitwise tests compare with the one-thread product; this ties multi-stage products of both
+        // modes to the naive double product too (small ones: the reference is slow).
         using var pool = GemmTests.Pool(3);
         var random = new Random(73);
-        GemmTests.RunCase(random, false, true, 65, Gemm.NC + 28, 600, 1f, padA: 1, padB: 0, padC: 2, pool);
-        GemmTests.RunCase(random, true, false, 300, Gemm.NC + 28, 520, 0f, padA: 0, padB: 3, padC: 0, pool);
+        Assert.True(Gemm.PlanParallel(pool, 20, Gemm.NC + 28, 530, out var plan) && plan.ColumnMode);
+        GemmTests.RunCase(random, false, true, 20, Gemm.NC + 28, 530, 1f, padA: 1, padB: 0, padC: 2, pool);
+        Assert.True(Gemm.PlanParallel(pool, 260, 200, 1100, out plan) && !plan.ColumnMode);
+        GemmTests.RunCase(random, true, false, 260, 200, 1100, 0f, padA: 0, padB: 3, padC: 0, pool);
     }
 
     [Theory]
