@@ -87,41 +87,7 @@ public class DenseOverwriteTrainingTests
         const int batch = 17;
         using var backend = CpuTensors.NewCpu(threads);
         var net = Create(name, batch, backend);
-        int inputSize = net.Layout.Inputs[0].Slot.Size, classes = net.Layout.Outputs[0].Slot.Size;
-        var random = new Random(name.Length + threads);
-        float[] Inputs() => GradientCheck.ToFloat(GradientCheck.RandomArray(random, batch * inputSize));
-        int[] Labels() => Enumerable.Range(0, batch).Select(_ => random.Next(classes)).ToArray();
-        var sgd = new Sgd(learningRate: 0.05);
-
-        net.TrainStep(Inputs(), Labels(), sgd);
-        backend.Fill(net.Parameters.Gradients!.View, float.NaN);
-        backend.Fill(net.ActivationGradientBuffer.View, float.NaN);
-        float[] x = Inputs();
-        int[] labels = Labels();
-        float[] before = net.Parameters.Values.View.Span.ToArray();
-        net.TrainStep(x, labels, sgd);
-        float[] stepGradient = net.Parameters.Gradients!.View.Span.ToArray();
-        Assert.All(stepGradient, v => Assert.True(float.IsFinite(v)));
-
-        before.CopyTo(net.Parameters.Values.View.Span);
-        net.Training = true;
-        float[] logits = net.Forward(x).ToArray();
-        var dLogits = new float[logits.Length];
-        for (int s = 0; s < batch; s++)
-        {
-            var row = logits.AsSpan(s * classes, classes);
-            double max = row.ToArray().Max(), sum = 0;
-            foreach (float v in row) sum += Math.Exp(v - max);
-            for (int c = 0; c < classes; c++)
-                dLogits[s * classes + c] = (float)((Math.Exp(row[c] - max) / sum - (c == labels[s] ? 1 : 0)) / batch);
-        }
-        net.Backward(dLogits);
-        float[] reference = net.Parameters.Gradients!.View.Span.ToArray();
-
-        float largest = reference.Max(Math.Abs);
-        for (int i = 0; i < reference.Length; i++)
-            Assert.True(Math.Abs(stepGradient[i] - reference[i]) <= 1e-5f * largest,
-                $"{name}, {threads} threads: parameter gradient [{i}] of the step {stepGradient[i]:G9}, of Backward {reference[i]:G9}");
+        TrainingStepCheck.StepGradientsMatchBackward(net, backend, batch, new Random(name.Length + threads), poisonGradients: true, $"{name}, {threads} threads");
     }
 
     [Fact]
