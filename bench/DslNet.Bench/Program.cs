@@ -19,6 +19,8 @@ using DslNet.Bench;
 // evicts the caches between calls.
 // --ab-dense times each training step with dense layers writing their gradients against the same step
 // zeroing and adding into them, alternating in one process, instead (see DenseOverwriteAb.cs).
+// --placement N measures, in N windows, how far apart the two cores are and W2's two-thread step
+// (see CorePlacement.cs).
 string? outPath = null;
 int[] threads = { 1, 2 };
 var groups = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -29,6 +31,7 @@ bool abDense = false;
 bool floor = false;
 bool dense = false;
 bool cold = false;
+int placementWindows = 0;
 try
 {
     for (int i = 0; i < args.Length; i++)
@@ -52,9 +55,13 @@ try
             case "--floor": floor = true; break;
             case "--dense": dense = true; break;
             case "--cold": cold = true; break;
+            case "--placement":
+                placementWindows = int.TryParse(Value(), out int windows) && windows >= 1
+                    ? windows : throw new ArgumentException("--placement needs a number of windows ≥ 1.");
+                break;
             case "--ab-dense": abDense = true; break;
             case "-h" or "--help":
-                Console.WriteLine("DslNet.Bench OUT.json [--threads 1,2] [--only W1,W2,W3,W5] [--target-s 3] [--label TEXT] [--profile] [--floor] [--dense [--cold]] [--ab-dense]");
+                Console.WriteLine("DslNet.Bench OUT.json [--threads 1,2] [--only W1,W2,W3,W5] [--target-s 3] [--label TEXT] [--profile] [--floor] [--dense [--cold]] [--ab-dense] [--placement N]");
                 return 0;
             default:
                 if (args[i].StartsWith('-') || outPath is not null) throw new ArgumentException($"Unknown argument '{args[i]}'.");
@@ -85,6 +92,13 @@ var meta = new Dictionary<string, object?>
     ["loadavg_start"] = LoadAverage(),
 };
 var rows = new List<Dictionary<string, object?>>();
+if (placementWindows > 0)
+{
+    var placementRows = CorePlacement.Run(placementWindows);
+    File.WriteAllText(Path.GetFullPath(outPath), JsonSerializer.Serialize(new { meta, placement = placementRows }, new JsonSerializerOptions { WriteIndented = true }));
+    Console.WriteLine($"# wrote {outPath}");
+    return 0;
+}
 if (floor)
 {
     var floorRows = MemoryFloor.Run(targetS);
