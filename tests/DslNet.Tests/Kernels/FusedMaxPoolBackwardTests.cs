@@ -17,15 +17,8 @@ namespace DslNet.Tests.Kernels;
 /// </summary>
 public class FusedMaxPoolBackwardTests
 {
-    public static TheoryData<ActivationKind, float> Fusable => new()
-    {
-        { ActivationKind.Identity, 0f },
-        { ActivationKind.ReLU, 0f },
-        { ActivationKind.LeakyReLU, 0.1f },
-        { ActivationKind.LeakyReLU, 0f },
-        { ActivationKind.Sigmoid, 0f },
-        { ActivationKind.Tanh, 0f },
-    };
+    /// <summary>The activations a layer can fuse, as FusedActivationKernelTests lists them.</summary>
+    public static TheoryData<ActivationKind, float> Fusable => FusedActivationKernelTests.Fusable;
 
     /// <summary>(batch, channels, height, width) of 2×2 stride-2 pools: the AVX-512 path where the machine has it.</summary>
     private static readonly (int Batch, int C, int H, int W)[] TwoByTwo =
