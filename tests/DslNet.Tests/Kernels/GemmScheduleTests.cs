@@ -145,6 +145,9 @@ public class GemmScheduleTests
     {
         // The caller's first unit packs part of stage 0's shared block; it fails only once the worker
         // has claimed a compute unit of stage 0, which waits for that pack: the worker must leave.
+        // The worker holds its first unit until the caller has claimed one: a worker that is already
+        // awake could otherwise take every unit of this small product before the caller claims any,
+        // and then nothing throws (seen once in CI).
         using var pool = GemmTests.Pool(2)!;
         var random = new Random(97);
         const int m = 128, n = 700, k = 600;
@@ -152,15 +155,17 @@ public class GemmScheduleTests
         int packUnits = (((m + Gemm.MR - 1) / Gemm.MR) + plan.PackPanels - 1) / plan.PackPanels;
         Assert.True(packUnits >= 2, "the worker must find a pack unit of stage 0 besides the caller's");
         var product = Product.Random(random, true, true, m, n, k, 1f, pad: 2);
-        int workerWaiting = 0;
+        int workerWaiting = 0, callerClaimed = 0;
         var error = Assert.Throws<InvalidOperationException>(() => WithHook((unit, onCaller) =>
         {
             if (unit < 0) return;
             if (!onCaller)
             {
+                SpinUntil(() => Volatile.Read(ref callerClaimed) != 0);
                 if (unit >= packUnits) Volatile.Write(ref workerWaiting, 1);
                 return;
             }
+            Volatile.Write(ref callerClaimed, 1);
             SpinUntil(() => Volatile.Read(ref workerWaiting) != 0);
             throw new InvalidOperationException($"unit {unit} failed on the caller");
         }, () => product.Run(pool)));
