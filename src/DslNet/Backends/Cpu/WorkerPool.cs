@@ -132,6 +132,12 @@ internal sealed unsafe class WorkerPool : IDisposable
     private int _remaining;       // parts other than 0 not yet finished in the current loop
     private int _sleepers;        // workers blocked in Monitor.Wait
     private int _busy;            // 1 while a caller owns the pool
+
+    /// <summary>
+    /// Test hook: called by a worker each time it wakes for a loop, before it joins or claims anything
+    /// (a test blocks it there to make the caller run every part alone, as when the worker is descheduled).
+    /// </summary>
+    internal Action? WorkerWokeHookForTests;
     private volatile bool _disposed;
     private ExceptionDispatchInfo? _failure;
 
@@ -359,6 +365,7 @@ internal sealed unsafe class WorkerPool : IDisposable
         {
             seen = WaitForTicket(index, seen);
             if (_disposed) return;
+            WorkerWokeHookForTests?.Invoke();
             long generation = seen >> 1;
             if ((seen & 1) != 0)
             {

@@ -1,0 +1,157 @@
+using System;
+using System.Linq;
+using System.Threading;
+using DslNet.Backends.Cpu;
+using DslNet.Tests.Kernels;
+using DslNet.Tests.Support;
+using DslNet.Training;
+using Xunit;
+
+namespace DslNet.Tests.Networks;
+
+/// <summary>
+/// A training step allocates nothing after the first, whether each of its loops found the pool free
+/// (split over the threads) or busy (run whole on the caller: another network on another thread holds
+/// the pool, or the first step ran while it did). Seen in CI: the shared default backend was busy with
+/// another test during one step, and that step allocated caller scratch of a size not met before.
+/// </summary>
+public class BusyPoolAllocationTests
+{
+    [Theory]
+    [InlineData(PoolState.Free)]
+    [InlineData(PoolState.Busy)]
+    [InlineData(PoolState.WorkerAbsent)]
+    public void Small_lenet_steps_allocate_nothing_however_they_meet_the_pool(PoolState first)
+    {
+        using var backend = CpuTensors.NewCpu(2);
+        backend.Pool.MinimumWorkPerPart = 0; // every loop that can split does
+        var net = new SmallLeNet(maxBatch: 8, seed: 2, backend);
+        var optimizer = new Adam(1e-3) { ClipGradientNorm = 5 };
+        float[] x = GradientCheck.ToFloat(GradientCheck.RandomArray(new Random(3), 8 * SmallLeNet.Shapes.ImageSize));
+        int[] labels = { 0, 1, 2, 0, 1, 2, 0, 1 };
+        AssertLaterStepsAllocateNothing(backend.Pool, first, () => net.TrainStep(x, labels, optimizer));
+    }
+
+    [Theory]
+    [InlineData(PoolState.Free)]
+    [InlineData(PoolState.Busy)]
+    [InlineData(PoolState.WorkerAbsent)]
+    public void Winograd_network_steps_allocate_nothing_however_they_meet_the_pool(PoolState first)
+    {
+        using var backend = CpuTensors.NewCpu(2);
+        backend.Pool.MinimumWorkPerPart = 0;
+        const int batch = 40;
+        var net = new SmallKerasCnn(maxBatch: batch, seed: 3, backend);
+        var optimizer = new Adam(1e-3);
+        float[] x = GradientCheck.ToFloat(GradientCheck.RandomArray(new Random(4), batch * SmallKerasCnn.Shapes.ImageSize));
+        int[] labels = Enumerable.Range(0, batch).Select(i => i % 4).ToArray();
+        AssertLaterStepsAllocateNothing(backend.Pool, first, () => net.TrainStep(x, labels, optimizer));
+    }
+
+    /// <summary>How the step's loops meet the pool.</summary>
+    public enum PoolState
+    {
+        /// <summary>Free, with its worker: loops split.</summary>
+        Free,
+        /// <summary>Held by another thread: every loop runs whole on the caller.</summary>
+        Busy,
+        /// <summary>Free, but the worker never shows up: the caller takes over every part (and runs cooperative loops alone).</summary>
+        WorkerAbsent,
+    }
+
+    private static void AssertLaterStepsAllocateNothing(WorkerPool pool, PoolState first, Action step)
+    {
+        using (Enter(pool, first)) step();
+        var allocated = new long[3];
+        for (int round = 0; round < 2; round++)
+            foreach (var state in new[] { PoolState.Free, PoolState.Busy, PoolState.WorkerAbsent })
+                using (Enter(pool, state)) // entered before measuring: setting up a state allocates
+                {
+                    var statistics = pool.Statistics;
+                    long before = GC.GetAllocatedBytesForCurrentThread();
+                    step();
+                    allocated[(int)state] += GC.GetAllocatedBytesForCurrentThread() - before;
+                    AssertStepMet(state, pool.Statistics.Since(statistics));
+                }
+        Assert.Equal(new long[3], allocated);
+    }
+
+    /// <summary>The step really met the pool in that state (a test that set up nothing would prove nothing).</summary>
+    private static void AssertStepMet(PoolState state, WorkerPoolStatistics ran)
+    {
+        switch (state)
+        {
+            case PoolState.Busy:
+                Assert.Equal(0, ran.SharedLoops + ran.CooperativeLoops);
+                break;
+            case PoolState.WorkerAbsent:
+                Assert.Equal(0, ran.PartsRunByWorkers + ran.WorkersJoined);
+                Assert.True(ran.PartsTakenOverByCaller + ran.CooperativeLoops > 0, $"the caller should have run loops alone: {ran}");
+                break;
+        }
+    }
+
+    private static IDisposable? Enter(WorkerPool pool, PoolState state) => state switch
+    {
+        PoolState.Busy => PoolHolder.Hold(pool),
+        PoolState.WorkerAbsent => AbsentWorker.Keep(pool),
+        _ => null,
+    };
+
+    /// <summary>Keeps the pool's workers from joining or claiming anything until disposed.</summary>
+    private sealed class AbsentWorker : IDisposable
+    {
+        private readonly WorkerPool _pool;
+        private readonly ManualResetEventSlim _release = new();
+
+        private AbsentWorker(WorkerPool pool)
+        {
+            _pool = pool;
+            pool.WorkerWokeHookForTests = () => _release.Wait();
+        }
+
+        public static AbsentWorker Keep(WorkerPool pool) => new(pool);
+
+        public void Dispose()
+        {
+            _pool.WorkerWokeHookForTests = null;
+            _release.Set();
+        }
+    }
+
+    /// <summary>Holds a pool from another thread (a cooperative loop that waits) until disposed.</summary>
+    private sealed class PoolHolder : IDisposable
+    {
+        private readonly ManualResetEventSlim _release = new(), _holding = new();
+        private readonly Thread _thread;
+
+        private PoolHolder(WorkerPool pool)
+        {
+            _thread = new Thread(() =>
+            {
+                var job = new WaitingJob { Holding = _holding, Release = _release };
+                pool.RunCooperative(ref job);
+            });
+            _thread.Start();
+            Assert.True(_holding.Wait(TimeSpan.FromSeconds(10)), "the holder thread did not take the pool");
+        }
+
+        public static PoolHolder Hold(WorkerPool pool) => new(pool);
+
+        public void Dispose()
+        {
+            _release.Set();
+            _thread.Join();
+        }
+
+        private struct WaitingJob : ICooperativeJob
+        {
+            public ManualResetEventSlim Holding, Release;
+            public void Run()
+            {
+                Holding.Set(); // also on a worker that joins: both wait until released
+                Release.Wait();
+            }
+        }
+    }
+}
