@@ -139,8 +139,6 @@ public class GemmDepthPathTests
 
         using var pool = GemmTests.Pool(2)!;
         Both(pool);
-        before = GC.GetAllocatedBytesForCurrentThread();
-        Both(pool);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        AllocationCheck.AssertRepeatedCallsAllocateNothing(() => Both(pool), 1, "the short- and long-depth paths on a 2-thread pool");
     }
 }

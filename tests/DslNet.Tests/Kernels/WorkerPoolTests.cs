@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Threading;
 using DslNet.Backends.Cpu;
+using DslNet.Tests.Support;
 using Xunit;
 
 namespace DslNet.Tests.Kernels;
@@ -211,22 +212,11 @@ public class WorkerPoolTests
     {
         using var pool = new WorkerPool(2);
         var job = NewClaiming(64, 10);
-        // A few batches: the runtime may allocate once while it recompiles the loop's methods (tiered
-        // compilation starts after the first calls); an allocation per loop shows in every batch.
-        long allocated = 0;
-        for (int batch = 0; batch < 3; batch++)
+        AllocationCheck.AssertRepeatedCallsAllocateNothing(() =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 1000; i++)
-            {
-                job.Next[0] = 0;
-                pool.RunCooperative(ref job);
-            }
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            if (allocated == 0) break;
-            Thread.Sleep(200); // let background recompilation finish
-        }
-        Assert.Equal(0, allocated);
+            job.Next[0] = 0;
+            pool.RunCooperative(ref job);
+        }, 1000, "a cooperative loop");
     }
 
     [Theory]
@@ -345,11 +335,9 @@ public class WorkerPoolTests
         using var pool = new WorkerPool(2) { MinimumWorkPerPart = 0 };
         var job = new SumJob { PartSums = new long[16] };
         pool.For(1000, 1, ref job); // first call: lazily created runtime structures, if any
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++) pool.For(1000, 1, ref job);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
-        Assert.Equal(1001L * (999 * 1000 / 2), job.PartSums[0] + job.PartSums[8]);
+        int loops = 1;
+        AllocationCheck.AssertRepeatedCallsAllocateNothing(() => { pool.For(1000, 1, ref job); loops++; }, 1000, "a parallel loop");
+        Assert.Equal(loops * (999L * 1000 / 2), job.PartSums[0] + job.PartSums[8]);
     }
 
     private struct NestingJob : IParallelJob

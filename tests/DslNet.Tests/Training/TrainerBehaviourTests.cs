@@ -104,8 +104,10 @@ public sealed class TrainerBehaviourTests
         });
         trainer.Fit(TrainerData.Images(64, seed: 2), progress: probe);
         Assert.Equal(8, probe.Count);
-        for (int i = 1; i < probe.Count; i++)
-            Assert.True(probe.Allocated[i] == probe.Allocated[i - 1], $"batch {i + 1} allocated {probe.Allocated[i] - probe.Allocated[i - 1]} bytes");
+        // The trainer runs on the default two-thread backend: one batch may allocate once (see
+        // AllocationCheck), an allocation per batch shows in all seven intervals.
+        var allocated = Enumerable.Range(1, probe.Count - 1).Select(i => probe.Allocated[i] - probe.Allocated[i - 1]).ToArray();
+        Assert.True(allocated.Count(bytes => bytes != 0) <= 1, $"batches 2-8 allocated {string.Join(", ", allocated)} bytes");
         Assert.Equal(2 * (8 + 1), probe.Reports); // per epoch: 8 batch reports and EpochEnd (no validation)
     }
 
