@@ -175,7 +175,7 @@ foreach (var workload in Workloads.All)
         rows.Add(new Dictionary<string, object?>
         {
             ["group"] = workload.Group, ["workload"] = workload.Name, ["threads"] = nt, ["loadavg_before"] = load,
-            ["median_ms"] = r.MedianMs, ["min_ms"] = r.MinMs, ["reps"] = r.Reps, ["warmup"] = r.Warmup,
+            ["median_ms"] = r.MedianMs, ["min_ms"] = r.MinMs, ["reps"] = r.Reps, ["warmup"] = r.Warmup, ["warmup_s"] = Math.Round(r.WarmupS, 3),
             ["extra"] = extra, ["extra_str"] = extraText,
         });
         Console.WriteLine($"{workload.Name,-46} {nt,3} {r.MedianMs,11:F3} {r.MinMs,11:F3} {r.Reps,5}  {extraText}");
