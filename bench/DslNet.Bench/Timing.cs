@@ -5,7 +5,10 @@ using System.Runtime;
 
 namespace DslNet.Bench;
 
-/// <summary>The timing method of torch_ref.py's bench(), step for step, so both sides are measured alike.</summary>
+/// <summary>
+/// The timing method of torch_ref.py's bench(), step for step, so both sides are measured alike; the one
+/// departure is a longer warm-up while the JIT is still compiling (<see cref="WarmUntilCompiled"/>).
+/// </summary>
 internal static class Timing
 {
     public sealed record Result(double MedianMs, double MinMs, int Reps, int Warmup, double WarmupS);
