@@ -213,7 +213,10 @@ internal static class NetworkEmitter
         w.Line($"    ActivationSize: {plan.ActivationSize},");
         w.Line($"    ScratchSize: {plan.ScratchSize},");
         w.Line($"    Loss: {Rt}Loss.{(Loss)plan.Model.Loss},");
-        var overwritten = plan.Ops.Where(o => o.FormsInputGradient || o.OverwritesInputGradient).Select(o => o.Inputs[0]).ToList();
+        // Gradients a training step need not zero: those backward writes in full before reading them,
+        // and a Dropout's mask, whose gradient nothing writes or reads (its backward reads the mask itself).
+        var overwritten = plan.Ops.Where(o => o.FormsInputGradient || o.OverwritesInputGradient).Select(o => o.Inputs[0])
+            .Concat(plan.Ops.Where(o => o.Kind == OpKind.Dropout).Select(o => o.Inputs[1])).ToList();
         if (overwritten.Count > 0)
             w.Line($"    OverwrittenGradients: new[] {{ {string.Join(", ", overwritten)} }},");
         var overwrittenParameters = plan.Ops.Where(o => o.OverwritesParameterGradients).SelectMany(o => o.Parameters).ToList();

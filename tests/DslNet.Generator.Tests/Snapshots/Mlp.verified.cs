@@ -135,7 +135,7 @@ namespace Demo
                 ActivationSize: 1178,
                 ScratchSize: 0,
                 Loss: global::DslNet.Loss.SoftmaxCrossEntropy,
-                OverwrittenGradients: new[] { Dropped },
+                OverwrittenGradients: new[] { Dropped, DroppedMask },
                 OverwrittenParameterGradients: new[] { Hidden_weight, Hidden_bias, Logits_weight, Logits_bias },
                 // Kind, node, attribute index, input slots, output slot, per-sample input and output shapes, then tensors and hyper-parameters.
                 Ops: new global::DslNet.OpDescriptor[]
