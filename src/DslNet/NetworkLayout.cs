@@ -23,7 +23,8 @@ public sealed record NetworkNode(string Name, int[] Shape, ActivationSlot Slot);
 /// its ports, nodes, tensors, buffer sizes and (<paramref name="Ops"/>) the ops it runs, in order.
 /// <paramref name="OverwrittenGradients"/> are the slots whose gradient the backward pass writes in full
 /// before anything reads it (a max pool, convolution or dense layer, their only reader, overwrites them)
-/// or never touches (a Dropout's mask: its backward reads the mask, not the mask's gradient), and <paramref name="OverwrittenParameterGradients"/> the indices (into <paramref name="Parameters"/>)
+/// or never touches (a Dropout's mask: its backward reads the mask, not the mask's gradient), and
+/// <paramref name="OverwrittenParameterGradients"/> the indices (into <paramref name="Parameters"/>)
 /// of the tensors whose gradient it writes in full (a dense layer, their only user), so a training step
 /// does not zero them. The generator writes one as a static field.
 /// </summary>

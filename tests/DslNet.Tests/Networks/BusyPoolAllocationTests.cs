@@ -24,8 +24,7 @@ public class BusyPoolAllocationTests
     [InlineData(PoolState.WorkerAbsent)]
     public void Small_lenet_steps_allocate_nothing_however_they_meet_the_pool(PoolState first)
     {
-        using var backend = CpuTensors.NewCpu(2);
-        backend.Pool.MinimumWorkPerPart = 0; // every loop that can split does
+        using var backend = SplittingBackend();
         var net = new SmallLeNet(maxBatch: 8, seed: 2, backend);
         var optimizer = new Adam(1e-3) { ClipGradientNorm = 5 };
         float[] x = GradientCheck.ToFloat(GradientCheck.RandomArray(new Random(3), 8 * SmallLeNet.Shapes.ImageSize));
@@ -39,14 +38,21 @@ public class BusyPoolAllocationTests
     [InlineData(PoolState.WorkerAbsent)]
     public void Winograd_network_steps_allocate_nothing_however_they_meet_the_pool(PoolState first)
     {
-        using var backend = CpuTensors.NewCpu(2);
-        backend.Pool.MinimumWorkPerPart = 0;
+        using var backend = SplittingBackend();
         const int batch = 40;
         var net = new SmallKerasCnn(maxBatch: batch, seed: 3, backend);
         var optimizer = new Adam(1e-3);
         float[] x = GradientCheck.ToFloat(GradientCheck.RandomArray(new Random(4), batch * SmallKerasCnn.Shapes.ImageSize));
         int[] labels = Enumerable.Range(0, batch).Select(i => i % 4).ToArray();
         AssertLaterStepsAllocateNothing(backend.Pool, first, () => net.TrainStep(x, labels, optimizer));
+    }
+
+    /// <summary>Two threads, every loop that can split does (no minimum work per part).</summary>
+    private static CpuBackend SplittingBackend()
+    {
+        var backend = CpuTensors.NewCpu(2);
+        backend.Pool.MinimumWorkPerPart = 0;
+        return backend;
     }
 
     /// <summary>How the step's loops meet the pool.</summary>
